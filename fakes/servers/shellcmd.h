@@ -1,0 +1,29 @@
+/*
+ * HA's shell_command in the fake lab: the command line runs as in HA's container
+ * (/config is HA's configuration directory), in a sandbox whose ssh client config
+ * maps the real lab's addresses (192.168.1.254, bpi-r4) to the fake router's
+ * loopback port. Any other host is refused by ssh itself: no packet ever goes to
+ * a real-lab address.
+ */
+#ifndef FL_SHELLCMD_H
+#define FL_SHELLCMD_H
+
+#include "world/loop.h"
+
+struct fl_shellcmd {
+	struct fl_loop *loop;
+	const char *config_dir;  /* bound at /config */
+	const char *ssh_config;  /* bound at /etc/ssh/ssh_config */
+	const char *log_path;    /* stdout and stderr of every command */
+};
+
+/*
+ * Write the ssh client config that maps @aliases (space-separated host names)
+ * to 127.0.0.1:@port with the pinned @known_hosts. 0 or -errno.
+ */
+int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port, const char *known_hosts);
+
+/* Matches fl_ha_config.run_shell: @ctx is a struct fl_shellcmd. */
+int fl_shellcmd_run(void *ctx, const char *command, fl_child_done_fn done, void *done_arg);
+
+#endif

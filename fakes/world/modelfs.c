@@ -1,0 +1,115 @@
+#include "world/modelfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const dirs[] = {
+	"proc", "sys", "sys/class", "sys/class/net", "sys/class/net/sfp-wan",
+};
+
+static const char *const files[] = {
+	"proc/interrupts", "proc/uptime", "proc/boot_id", "proc/sysrq-trigger",
+	"sys/class/net/sfp-wan/carrier", "sys/class/net/sfp-wan/operstate",
+	"clock", "dmesg", "hw_url", "hw_token",
+};
+
+static int write_at(const char *dir, const char *rel, int flags, const char *fmt, va_list ap)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	char *text = NULL;
+	int len = vasprintf(&text, fmt, ap);
+	if (len < 0)
+		return -ENOMEM;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	if (fd < 0) {
+		free(text);
+		return -errno;
+	}
+	ssize_t n = write(fd, text, (size_t)len);
+	int ret = n == len ? 0 : -EIO;
+	close(fd);
+	free(text);
+	return ret;
+}
+
+int fl_modelfs_printf(const char *dir, const char *rel, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int ret = write_at(dir, rel, O_TRUNC, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int fl_modelfs_append(const char *dir, const char *rel, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int ret = write_at(dir, rel, O_APPEND, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int fl_modelfs_init(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	char path[4096];
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int ret = fl_modelfs_printf(dir, files[i], "%s", "");
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+char *fl_modelfs_take(const char *dir, const char *rel)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	FILE *f = fopen(path, "r+");
+	if (!f)
+		return NULL;
+	char *buf = calloc(1, 4096);
+	if (buf && fread(buf, 1, 4095, f) == 0 && ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
+	if (ftruncate(fileno(f), 0) < 0) {
+		/* nothing useful to do: the next read sees the old commands again */
+	}
+	fclose(f);
+	return buf;
+}
+
+int fl_modelfs_interrupts(const char *dir, int64_t sfp1, int64_t uptime_ms)
+{
+	/* 250 Hz arch timer per CPU; the GPIO IRQ spread 40/30/20/10 over the CPUs,
+	 * so a watcher that reads one column only sees part of a storm. */
+	long long tick = (long long)(uptime_ms / 4);
+	long long c0 = sfp1 * 4 / 10, c1 = sfp1 * 3 / 10, c2 = sfp1 * 2 / 10;
+	long long c3 = sfp1 - c0 - c1 - c2;
+	return fl_modelfs_printf(dir, "proc/interrupts",
+		"           CPU0       CPU1       CPU2       CPU3       \n"
+		" 11: %10lld %10lld %10lld %10lld     GICv3  30 Level     arch_timer\n"
+		" 14: %10d %10d %10d %10d     GICv3 141 Level     mtk-wdt\n"
+		" 63: %10lld %10d %10d %10d     GICv3 229 Level     15100000.ethernet\n"
+		"108: %10lld %10lld %10lld %10lld  mt7988-pinctrl  69 Edge      sfp1-tx-fault\n"
+		"109: %10d %10d %10d %10d  mt7988-pinctrl  70 Edge      sfp1-los\n"
+		"110: %10d %10d %10d %10d  mt7988-pinctrl  14 Edge      sfp2-tx-fault\n"
+		"IPI0: %9lld %10lld %10lld %10lld       Rescheduling interrupts\n",
+		tick, tick, tick, tick, 0, 0, 0, 0, tick / 2, 0, 0, 0, c0, c1, c2, c3,
+		0, 0, 0, 0, 0, 0, 0, 0, tick / 10, tick / 12, tick / 14, tick / 16);
+}

@@ -1,0 +1,474 @@
+#include "world/world.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/cron.h"
+#include "sandbox/sandbox.h"
+#include "servers/ha.h"
+#include "world/modelfs.h"
+#include "world/truth.h"
+
+/*
+ * IRQ counts are kept in millionths of an interrupt so that a baseline of
+ * 1.5 per minute and a storm of 1 800 per second both advance exactly.
+ */
+#define UIRQ_PER_IRQ 1000000LL
+#define BASELINE_UIRQ_PER_MS 25LL /* 1.5 per minute */
+
+enum router_state { ROUTER_OFF, ROUTER_BOOTING, ROUTER_UP };
+
+struct storm {
+	int active;
+	int64_t uirq_per_ms;
+	int carrier;
+	int cleared_by_reboot; /* a kernel IRQ wedge; else optical, cleared by ONU power loss */
+	uint64_t end_timer;
+};
+
+struct fl_world {
+	struct fl_world_config cfg;
+	struct fl_loop *loop;
+	int plug_on;
+
+	enum router_state router;
+	int boot_count;
+	fl_ms kernel_start;
+	uint64_t boot_timer;
+	struct fl_sandbox *sandbox;
+	struct fl_cron *cron;
+	int64_t irq_uirq; /* since kernel start */
+	fl_ms irq_synced;
+
+	int onu_powered;
+	fl_ms onu_powered_since;
+	uint64_t onu_timer;
+	int onu_registered;
+
+	struct storm storm;
+	int sysrq_watch;
+	char *sysrq_path;
+};
+
+static int router_kernel_running(const struct fl_world *w)
+{
+	return w->router != ROUTER_OFF;
+}
+
+static int wan_carrier(const struct fl_world *w)
+{
+	if (w->router != ROUTER_UP || !w->onu_registered)
+		return 0;
+	return !(w->storm.active && w->storm.carrier == 0);
+}
+
+static int64_t irq_rate(const struct fl_world *w)
+{
+	if (!router_kernel_running(w))
+		return 0;
+	int64_t rate = BASELINE_UIRQ_PER_MS;
+	if (w->storm.active && w->onu_powered)
+		rate += w->storm.uirq_per_ms;
+	return rate;
+}
+
+/* Bring the IRQ counter up to now at the rate that held since the last sync. */
+static void sync_counters(struct fl_world *w)
+{
+	fl_ms now = fl_loop_now(w->loop);
+	if (now > w->irq_synced)
+		w->irq_uirq += irq_rate(w) * (now - w->irq_synced);
+	w->irq_synced = now;
+}
+
+static void write_model_files(struct fl_world *w)
+{
+	fl_ms now = fl_loop_now(w->loop);
+	int64_t irqs = w->irq_uirq / UIRQ_PER_IRQ;
+	int64_t uptime_ms = router_kernel_running(w) ? now - w->kernel_start : 0;
+	fl_modelfs_interrupts(w->cfg.model_dir, irqs, uptime_ms);
+	fl_modelfs_printf(w->cfg.model_dir, "proc/uptime", "%lld.%02lld %lld.%02lld\n",
+			  (long long)(uptime_ms / 1000), (long long)(uptime_ms % 1000 / 10),
+			  (long long)(uptime_ms * 3 / 1000), (long long)(uptime_ms * 3 % 1000 / 10));
+	fl_modelfs_printf(w->cfg.model_dir, "clock", "%lld\n", (long long)(now / 1000));
+	int car = wan_carrier(w);
+	fl_modelfs_printf(w->cfg.model_dir, "sys/class/net/sfp-wan/carrier", "%d\n", car);
+	fl_modelfs_printf(w->cfg.model_dir, "sys/class/net/sfp-wan/operstate", "%s\n", car ? "up" : "down");
+}
+
+static void on_time_change(void *arg)
+{
+	struct fl_world *w = arg;
+	sync_counters(w);
+	write_model_files(w);
+}
+
+/* Every change of state goes through here: counters first, then the new state's files. */
+static void changed(struct fl_world *w)
+{
+	write_model_files(w);
+}
+
+static void storm_clear(struct fl_world *w, const char *why)
+{
+	if (!w->storm.active)
+		return;
+	sync_counters(w);
+	fl_timer_cancel(w->loop, w->storm.end_timer);
+	memset(&w->storm, 0, sizeof(w->storm));
+	fl_truth_log(w->cfg.truth, "sfp.storm", "storm ends: %s", why);
+	changed(w);
+}
+
+/* ---- ONU ---- */
+
+static void onu_registered(void *arg)
+{
+	struct fl_world *w = arg;
+	w->onu_timer = 0;
+	w->onu_registered = 1;
+	fl_truth_log(w->cfg.truth, "onu", "PLOAM O5 (registered)");
+	changed(w);
+}
+
+static void onu_power(struct fl_world *w, int on)
+{
+	if (on == w->onu_powered)
+		return;
+	w->onu_powered = on;
+	if (!on) {
+		fl_timer_cancel(w->loop, w->onu_timer);
+		w->onu_timer = 0;
+		w->onu_registered = 0;
+		fl_truth_log(w->cfg.truth, "onu", "power off");
+		/* the laser is off: an optical storm ends here */
+		if (w->storm.active && !w->storm.cleared_by_reboot)
+			storm_clear(w, "ONU lost power");
+		return;
+	}
+	w->onu_powered_since = fl_loop_now(w->loop);
+	fl_truth_log(w->cfg.truth, "onu", "power on, PLOAM registration in %llds",
+		     (long long)(FL_ONU_REGISTER_MS / 1000));
+	w->onu_timer = fl_timer_add(w->loop, w->onu_powered_since + FL_ONU_REGISTER_MS, onu_registered, w);
+}
+
+/* ---- router ---- */
+
+static void router_userland(void *arg);
+
+static void router_halt(struct fl_world *w)
+{
+	fl_cron_stop(w->cron);
+	w->cron = NULL;
+	if (w->sandbox) {
+		fl_sandbox_kill(w->sandbox);
+		fl_sandbox_free(w->sandbox);
+		w->sandbox = NULL;
+	}
+}
+
+static void router_power_off(struct fl_world *w)
+{
+	sync_counters(w);
+	router_halt(w);
+	fl_timer_cancel(w->loop, w->boot_timer);
+	w->boot_timer = 0;
+	w->router = ROUTER_OFF;
+	fl_truth_log(w->cfg.truth, "router", "power off");
+	changed(w);
+}
+
+/* Reset the SoC: a new kernel, counters from zero, userland after the boot time. */
+static void router_reset(void *arg)
+{
+	struct fl_world *w = arg;
+	sync_counters(w);
+	router_halt(w);
+	w->router = ROUTER_BOOTING;
+	w->kernel_start = fl_loop_now(w->loop);
+	w->irq_uirq = 0;
+	if (w->storm.active && w->storm.cleared_by_reboot)
+		storm_clear(w, "SoC reset");
+	fl_truth_log(w->cfg.truth, "router", "reset: booting");
+	w->boot_timer = fl_timer_add(w->loop, w->kernel_start + FL_ROUTER_BOOT_MS, router_userland, w);
+	changed(w);
+}
+
+static void router_power_on(struct fl_world *w)
+{
+	fl_truth_log(w->cfg.truth, "router", "power on");
+	router_reset(w);
+}
+
+static void boot_id(const struct fl_world *w, char buf[40])
+{
+	snprintf(buf, 40, "b0070000-0000-4000-8000-%012d", w->boot_count);
+}
+
+static void rc_local_done(void *arg, int status)
+{
+	struct fl_world *w = arg;
+	fl_truth_log(w->cfg.truth, "router", "rc.local finished with wait status %d", status);
+}
+
+static void router_userland(void *arg)
+{
+	struct fl_world *w = arg;
+	char *err = NULL;
+	w->boot_timer = 0;
+	w->boot_count++;
+	char id[40];
+	boot_id(w, id);
+	fl_modelfs_printf(w->cfg.model_dir, "proc/boot_id", "%s\n", id);
+
+	struct fl_sandbox_config sc = {
+		.rootfs = w->cfg.rootfs,
+		.model_dir = w->cfg.model_dir,
+		.run_dir = w->cfg.run_dir,
+		.routerd = w->cfg.routerd,
+		.ssh_port = w->cfg.ssh_port,
+		.hostname = "bpi-r4",
+		.truth = w->cfg.truth,
+	};
+	w->sandbox = fl_sandbox_boot(w->loop, &sc, &err);
+	if (!w->sandbox || fl_sandbox_start_dropbear(w->sandbox, &err) < 0) {
+		fl_truth_log(w->cfg.truth, "lab.error", "router userland failed to start: %s",
+			     err ? err : "unknown");
+		fprintf(stderr, "r4hil-fakelab: router userland failed to start: %s\n", err ? err : "?");
+		free(err);
+		return;
+	}
+	w->router = ROUTER_UP;
+	fl_truth_log(w->cfg.truth, "router", "up: boot %d, boot id %s", w->boot_count, id);
+	changed(w);
+
+	char rc_local[4096];
+	snprintf(rc_local, sizeof(rc_local), "%s/etc/rc.local", w->cfg.rootfs);
+	if (access(rc_local, R_OK) == 0)
+		fl_sandbox_run(w->sandbox, "rc.local", "sh /etc/rc.local", rc_local_done, w);
+	char crontab[4096];
+	snprintf(crontab, sizeof(crontab), "%s/etc/crontabs/root", w->cfg.rootfs);
+	w->cron = fl_cron_start(w->loop, w->sandbox, crontab, w->cfg.truth);
+}
+
+static void panic_reset(void *arg)
+{
+	struct fl_world *w = arg;
+	fl_truth_log(w->cfg.truth, "router", "panic timeout: SoC reset");
+	router_reset(w);
+}
+
+static void kernel_panic(struct fl_world *w, const char *why)
+{
+	fl_truth_log(w->cfg.truth, "router", "kernel panic: %s", why);
+	fl_modelfs_append(w->cfg.model_dir, "dmesg", "Kernel panic - not syncing: %s\n", why);
+	router_halt(w);
+	fl_timer_cancel(w->loop, w->boot_timer);
+	w->router = ROUTER_BOOTING; /* dead until the panic timer resets it */
+	w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_PANIC_RESET_MS, panic_reset, w);
+	changed(w);
+}
+
+/* The router's scripts write /proc/sysrq-trigger; we see it through inotify. */
+static void on_sysrq(void *arg, int fd)
+{
+	struct fl_world *w = arg;
+	char ev[4096];
+	if (read(fd, ev, sizeof(ev)) <= 0)
+		return;
+	char *cmds = fl_modelfs_take(w->cfg.model_dir, "proc/sysrq-trigger");
+	for (char *c = cmds; c && *c; c++) {
+		if (*c == 't') {
+			fl_truth_log(w->cfg.truth, "sysrq", "t: task stacks dumped");
+			fl_modelfs_append(w->cfg.model_dir, "dmesg", "sysrq: Show State\n");
+		} else if (*c == 'c') {
+			fl_truth_log(w->cfg.truth, "sysrq", "c: crash");
+			kernel_panic(w, "sysrq triggered crash");
+			break;
+		}
+	}
+	free(cmds);
+}
+
+/* ---- public ---- */
+
+int fl_world_plug_set(struct fl_world *w, int on)
+{
+	on = !!on;
+	if (on == w->plug_on)
+		return 0;
+	sync_counters(w);
+	w->plug_on = on;
+	fl_truth_log(w->cfg.truth, "plug", "relay %s", on ? "on" : "off");
+	if (on) {
+		onu_power(w, 1);
+		router_power_on(w);
+	} else {
+		router_power_off(w);
+		onu_power(w, 0);
+	}
+	if (w->cfg.ha && w->cfg.plug_entity)
+		fl_ha_set_state(w->cfg.ha, w->cfg.plug_entity, on ? "on" : "off", NULL);
+	changed(w);
+	return 0;
+}
+
+int fl_world_plug_get(const struct fl_world *w)
+{
+	return w->plug_on;
+}
+
+static void storm_end(void *arg)
+{
+	struct fl_world *w = arg;
+	w->storm.end_timer = 0;
+	storm_clear(w, "duration elapsed");
+}
+
+static int param_int(struct json_object *params, const char *key, int64_t *out)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(params, key, &v))
+		return -ENOENT;
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		return -EINVAL;
+	*out = (int64_t)json_object_get_double(v);
+	return 0;
+}
+
+static int inject_storm(struct fl_world *w, struct json_object *params, char **err)
+{
+	int64_t rate = 0, carrier = 0, duration = 0;
+	if (param_int(params, "rate_per_s", &rate) < 0 || rate <= 0 ||
+	    param_int(params, "carrier", &carrier) < 0 || (carrier != 0 && carrier != 1)) {
+		*err = strdup("sfp.storm needs rate_per_s > 0 and carrier 0 or 1");
+		return -EINVAL;
+	}
+	param_int(params, "duration_ms", &duration);
+	struct json_object *v;
+	const char *cleared_by = "onu-power";
+	if (json_object_object_get_ex(params, "cleared_by", &v))
+		cleared_by = json_object_get_string(v);
+	if (strcmp(cleared_by, "onu-power") != 0 && strcmp(cleared_by, "reboot") != 0) {
+		*err = strdup("sfp.storm cleared_by must be \"onu-power\" or \"reboot\"");
+		return -EINVAL;
+	}
+	storm_clear(w, "replaced by a new storm");
+	sync_counters(w);
+	w->storm.active = 1;
+	w->storm.uirq_per_ms = rate * UIRQ_PER_IRQ / 1000;
+	w->storm.carrier = (int)carrier;
+	w->storm.cleared_by_reboot = strcmp(cleared_by, "reboot") == 0;
+	if (duration > 0)
+		w->storm.end_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + duration, storm_end, w);
+	fl_truth_log(w->cfg.truth, "sfp.storm", "storm starts: %lld/s, carrier %lld, cleared by %s%s",
+		     (long long)rate, (long long)carrier, cleared_by, duration > 0 ? ", timed" : "");
+	changed(w);
+	return 0;
+}
+
+int fl_world_inject(struct fl_world *w, const char *name, struct json_object *params, char **err)
+{
+	if (strcmp(name, "sfp.storm") == 0)
+		return inject_storm(w, params, err);
+	if (strcmp(name, "sfp.storm-stop") == 0) {
+		storm_clear(w, "stopped by the harness");
+		return 0;
+	}
+	if (asprintf(err, "unknown injection \"%s\"", name) < 0)
+		*err = NULL;
+	return -EINVAL;
+}
+
+int fl_world_router_request(struct fl_world *w, const char *what)
+{
+	if (w->router != ROUTER_UP)
+		return -EAGAIN;
+	if (strcmp(what, "reboot") == 0) {
+		fl_truth_log(w->cfg.truth, "router", "reboot requested");
+		router_halt(w);
+		w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_ROUTER_SHUTDOWN_MS,
+					     router_reset, w);
+		w->router = ROUTER_BOOTING;
+		changed(w);
+		return 0;
+	}
+	if (strcmp(what, "poweroff") == 0) {
+		fl_truth_log(w->cfg.truth, "router", "poweroff requested: off until the plug cycles");
+		router_power_off(w);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *fl_world_router_state(const struct fl_world *w)
+{
+	static const char *const names[] = { "off", "booting", "up" };
+	return names[w->router];
+}
+
+struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
+{
+	struct fl_world *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->cfg = *cfg;
+	w->loop = cfg->loop;
+	w->sysrq_watch = -1;
+	w->irq_synced = fl_loop_now(w->loop);
+	if (fl_modelfs_init(cfg->model_dir) < 0) {
+		if (asprintf(err, "failed to create model files in %s: %s", cfg->model_dir, strerror(errno)) < 0)
+			*err = NULL;
+		free(w);
+		return NULL;
+	}
+	if (asprintf(&w->sysrq_path, "%s/proc/sysrq-trigger", cfg->model_dir) < 0)
+		abort();
+	w->sysrq_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->sysrq_watch < 0 || inotify_add_watch(w->sysrq_watch, w->sysrq_path, IN_CLOSE_WRITE) < 0) {
+		if (asprintf(err, "failed to watch %s: %s", w->sysrq_path, strerror(errno)) < 0)
+			*err = NULL;
+		fl_world_free(w);
+		return NULL;
+	}
+	fl_fd_watch(w->loop, w->sysrq_watch, on_sysrq, w);
+	fl_loop_on_time_change(w->loop, on_time_change, w);
+
+	/* Steady state: powered long ago, ONU registered, router up for an hour. */
+	w->plug_on = 1;
+	w->onu_powered = 1;
+	w->onu_registered = 1;
+	w->onu_powered_since = fl_loop_now(w->loop) - 3600 * FL_SECOND;
+	w->router = ROUTER_BOOTING;
+	w->kernel_start = fl_loop_now(w->loop) - 3600 * FL_SECOND;
+	w->irq_uirq = BASELINE_UIRQ_PER_MS * 3600 * FL_SECOND;
+	if (cfg->ha && cfg->plug_entity)
+		fl_ha_set_state(cfg->ha, cfg->plug_entity, "on", NULL);
+	router_userland(w);
+	if (w->router != ROUTER_UP) {
+		*err = strdup("the fake router did not come up (see the log above)");
+		fl_world_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void fl_world_free(struct fl_world *w)
+{
+	if (!w)
+		return;
+	router_halt(w);
+	if (w->sysrq_watch >= 0) {
+		fl_fd_unwatch(w->loop, w->sysrq_watch);
+		close(w->sysrq_watch);
+	}
+	fl_loop_on_time_change(w->loop, NULL, NULL);
+	free(w->sysrq_path);
+	free(w);
+}

@@ -1,0 +1,290 @@
+/* r4hil run: scenarios against the fake lab, with a report in the run directory. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "r4hil/engine.h"
+#include "r4hil/expect.h"
+#include "r4hil/fakelab.h"
+#include "r4hil/lab.h"
+#include "r4hil/report.h"
+#include "r4hil/scenario.h"
+#include "r4hil/target.h"
+#include "r4hil/timeline.h"
+
+#define MAX_OVERLAYS 8
+
+struct run_options {
+	const char *overlays[MAX_OVERLAYS + 1];
+	int n_overlays;
+	const char *automations;
+	const char *ha_config;
+	const char *out;
+	const char *catalogue;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: r4hil run [options] [SCENARIO...]\n"
+		"\n"
+		"Run scenarios (files, or names from the catalogue; default: the whole\n"
+		"catalogue) against the built-in fake lab, in virtual time, and write\n"
+		"timeline.jsonl, results.json and junit.xml into the run directory.\n"
+		"\n"
+		"  --overlay DIR       the router firmware's files/ tree to test (default: the\n"
+		"                      reference overlay); repeat to layer overlays, later wins\n"
+		"  --automations FILE  Home Assistant automations YAML to test (default: the\n"
+		"                      reference fixtures/ha/automations.yaml)\n"
+		"  --ha-config FILE    HA configuration.yaml with shell_command entries\n"
+		"  --out DIR           run directory (default: r4hil-runs/<date-time>)\n"
+		"  --scenarios DIR     catalogue directory for scenario names (default: %s)\n"
+		"\n"
+		"Exit codes: 0 all passed, 1 a requirement failed, 2 bad usage or input\n"
+		"(nothing ran), 3 the harness or the lab could not do its part.\n",
+		cli_catalogue_dir());
+}
+
+static int parse_run_options(int argc, char **argv, struct run_options *o)
+{
+	static const struct option longopts[] = {
+		{ "overlay", required_argument, NULL, 'o' },
+		{ "automations", required_argument, NULL, 'a' },
+		{ "ha-config", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'd' },
+		{ "scenarios", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	o->catalogue = cli_catalogue_dir();
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (o->n_overlays == MAX_OVERLAYS) {
+				cli_error("at most %d --overlay options", MAX_OVERLAYS);
+				return EXIT_USAGE;
+			}
+			o->overlays[o->n_overlays++] = optarg;
+			break;
+		case 'a': o->automations = optarg; break;
+		case 'c': o->ha_config = optarg; break;
+		case 'd': o->out = optarg; break;
+		case 's': o->catalogue = optarg; break;
+		case 'h': run_usage(stdout); exit(EXIT_PASS);
+		default: run_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	struct stat st;
+	for (int i = 0; i < o->n_overlays; i++) {
+		if (stat(o->overlays[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			cli_error("--overlay: \"%s\" is not a directory", o->overlays[i]);
+			return EXIT_USAGE;
+		}
+	}
+	const char *files[] = { o->automations, o->ha_config };
+	for (int i = 0; i < 2; i++) {
+		if (files[i] && access(files[i], R_OK) < 0) {
+			cli_error("cannot read \"%s\": %s", files[i], strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Load every scenario first: one bad file and nothing runs. */
+static int load_all(char **paths, size_t n, struct hil_scenario **out)
+{
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *errors = NULL;
+		if (hil_scenario_load(paths[i], &out[i], &errors) < 0) {
+			fprintf(stderr, "%s", errors ? errors : "");
+			if (errors && errors[0] && errors[strlen(errors) - 1] != '\n')
+				fputc('\n', stderr);
+			bad = 1;
+		}
+		free(errors);
+	}
+	return bad;
+}
+
+static char *default_out_dir(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	mkdir("r4hil-runs", 0755);
+	char *dir;
+	if (asprintf(&dir, "r4hil-runs/%s", stamp) < 0)
+		return NULL;
+	return dir;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", a, b) < 0)
+		abort();
+	return p;
+}
+
+static void write_timeline(const struct hil_timeline *tl, const char *path, const char *mode,
+			   const char *scenario, int64_t origin)
+{
+	FILE *f = fopen(path, mode);
+	if (!f) {
+		cli_error("failed to write %s: %s", path, strerror(errno));
+		return;
+	}
+	hil_timeline_write_jsonl(tl, f, scenario, origin);
+	fclose(f);
+}
+
+/* One scenario on a fresh fake lab: start it, run, stop it. */
+static void run_one(const struct run_options *o, const struct hil_scenario *sc, const char *out,
+		    struct hil_progress *progress, struct hil_scenario_result *r)
+{
+	char *dir = path_join(out, sc->name);
+	char *lab_dir = path_join(dir, "lab");
+	mkdir(dir, 0755);
+	struct hil_fakelab_options fo = {
+		.dir = lab_dir,
+		.overlays = o->n_overlays ? o->overlays : NULL,
+		.automations = o->automations,
+		.ha_config = o->ha_config,
+	};
+	char *err = NULL;
+	struct hil_fakelab *fake = hil_fakelab_start(&fo, &err);
+	struct hil_lab *lab = NULL;
+	struct hil_target *target = NULL;
+	if (fake && hil_lab_load(hil_fakelab_lab_file(fake), &lab, &err) == 0)
+		target = hil_target_open(lab, fake, &err);
+	if (!target) {
+		r->status = HIL_ERROR;
+		if (asprintf(&r->error, "fake lab: %s", err ? err : "failed to start") < 0)
+			r->error = NULL;
+		hil_lab_free(lab);
+	} else {
+		int64_t origin = 0;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		struct hil_timeline *tl = hil_engine_run(sc, target, progress, &interrupted, r, &origin);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		char *tl_path = path_join(dir, "timeline.jsonl");
+		write_timeline(tl, tl_path, "w", sc->name, origin);
+		free(tl_path);
+		char *all = path_join(out, "timeline.jsonl");
+		write_timeline(tl, all, "a", sc->name, origin);
+		free(all);
+		hil_timeline_free(tl);
+	}
+	hil_target_close(target);
+	hil_fakelab_stop(fake);
+	free(err);
+	free(lab_dir);
+	free(dir);
+}
+
+static void print_summary(const struct hil_run_result *run, const char *out)
+{
+	printf("\n");
+	for (size_t i = 0; i < run->n_scenarios; i++) {
+		const struct hil_scenario_result *s = &run->scenarios[i];
+		printf("%-8s %-32s %6.1fs wall, %s virtual\n", hil_status_name(s->status), s->name, s->wall_s,
+		       s->virtual_ms ? "" : "-");
+		if (s->error)
+			printf("         %s\n", s->error);
+		for (size_t j = 0; j < s->n_checks; j++) {
+			const struct hil_check_result *c = &s->checks[j];
+			if (c->status == HIL_PASS)
+				continue;
+			printf("         %s [%s] %s: %s\n", hil_status_name(c->status), c->requirement, c->id,
+			       c->message ? c->message : "");
+		}
+	}
+	printf("\nreport: %s/results.json, %s/junit.xml, %s/timeline.jsonl\n", out, out, out);
+}
+
+int run_main(int argc, char **argv)
+{
+	struct run_options o = { 0 };
+	int ret = parse_run_options(argc, argv, &o);
+	if (ret)
+		return ret;
+	size_t n = 0;
+	int bad = 0;
+	char **paths = cli_scenario_paths(argv + optind, argc - optind, o.catalogue, &n, &bad);
+	if (!paths || bad || n == 0)
+		return EXIT_USAGE;
+	struct hil_scenario **scenarios = calloc(n, sizeof(*scenarios));
+	if (load_all(paths, n, scenarios)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	char *out = o.out ? strdup(o.out) : default_out_dir();
+	if (!out || (mkdir(out, 0755) < 0 && errno != EEXIST)) {
+		cli_error("failed to create the run directory %s: %s", out ? out : "?", strerror(errno));
+		free(out);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	char *all = path_join(out, "timeline.jsonl");
+	unlink(all);
+	free(all);
+
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct hil_run_result *run = hil_run_result_new(out, "fakelab");
+	struct hil_progress *progress = cli_progress_new();
+	for (size_t i = 0; i < n; i++) {
+		struct hil_scenario_result *r = hil_run_result_add_scenario(run, scenarios[i]);
+		if (interrupted) {
+			r->status = HIL_ERROR;
+			r->error = strdup("not run: interrupted");
+			continue;
+		}
+		run_one(&o, scenarios[i], out, progress, r);
+	}
+	cli_progress_done(progress);
+
+	char *results = path_join(out, "results.json"), *junit = path_join(out, "junit.xml");
+	if (hil_report_write_json(run, results) < 0 || hil_report_write_junit(run, junit) < 0)
+		cli_error("failed to write the report in %s", out);
+	free(results);
+	free(junit);
+	print_summary(run, out);
+	ret = hil_run_exit_code(run);
+	hil_run_result_free(run);
+	free(out);
+out:
+	for (size_t i = 0; i < n; i++) {
+		hil_scenario_free(scenarios[i]);
+		free(paths[i]);
+	}
+	free(scenarios);
+	free(paths);
+	return ret;
+}

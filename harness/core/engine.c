@@ -1,0 +1,445 @@
+#include "r4hil/engine.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "r4hil/clock.h"
+#include "r4hil/duration.h"
+#include "r4hil/expect.h"
+#include "r4hil/fakelab.h"
+#include "r4hil/ha.h"
+#include "r4hil/lab.h"
+#include "r4hil/observe.h"
+#include "r4hil/plug.h"
+#include "r4hil/report.h"
+#include "r4hil/scenario.h"
+#include "r4hil/ssh.h"
+#include "r4hil/target.h"
+#include "r4hil/timeline.h"
+
+#define ACT_SSH_TIMEOUT_MS 30000
+
+struct engine {
+	const struct hil_scenario *sc;
+	struct hil_target *t;
+	const struct hil_progress *progress;
+	volatile sig_atomic_t *stop;
+	struct hil_timeline *tl;
+	struct hil_observer *obs;
+	int64_t origin;
+	int64_t next_poll;
+	const char *phase;
+	char step[128];
+	char *error;        /* why the harness or the lab could not do its part */
+	char *skip_reason;  /* why the scenario cannot run in this lab */
+};
+
+static void set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct engine *e, const char *fmt, ...)
+{
+	if (e->error)
+		return; /* the first error is the cause; the rest follow from it */
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&e->error, fmt, ap) < 0)
+		e->error = NULL;
+	va_end(ap);
+}
+
+static int64_t now_abs(struct engine *e)
+{
+	return hil_clock_now(e->t->clock);
+}
+
+static int64_t now_t(struct engine *e)
+{
+	return now_abs(e) - e->origin;
+}
+
+static void report(struct engine *e, const char *waiting_for)
+{
+	if (!e->progress || !e->progress->update)
+		return;
+	struct hil_progress_info info = {
+		.scenario = e->sc->name,
+		.phase = e->phase,
+		.step = e->step[0] ? e->step : NULL,
+		.t_ms = now_t(e),
+		.waiting_for = waiting_for,
+	};
+	e->progress->update(e->progress->ctx, &info);
+}
+
+/* Let time pass until @target (epoch ms), polling the observers on their period. */
+static int wait_until(struct engine *e, int64_t target, const char *waiting_for)
+{
+	int64_t period = e->sc->observe_period_ms;
+	for (;;) {
+		if (e->stop && *e->stop) {
+			set_error(e, "interrupted");
+			return -EINTR;
+		}
+		int64_t now = now_abs(e);
+		if (now >= e->next_poll) {
+			hil_observer_poll(e->obs);
+			while (e->next_poll <= now)
+				e->next_poll += period;
+			report(e, waiting_for);
+		}
+		if (now >= target)
+			return 0;
+		int64_t next = target < e->next_poll ? target : e->next_poll;
+		char *err = NULL;
+		int ret = hil_clock_sleep_until(e->t->clock, next, &err);
+		if (ret < 0 && ret != -EINTR) {
+			set_error(e, "failed to let time pass: %s", err ? err : strerror(-ret));
+			free(err);
+			return ret;
+		}
+		free(err);
+	}
+}
+
+static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
+{
+	switch (p->kind) {
+	case HIL_PROBE_ROUTER_UP:
+		if (hil_observer_router_up(e->obs) == 1)
+			return 1;
+		*why = strdup("router not reachable over SSH");
+		return 0;
+	case HIL_PROBE_PLUG_ON:
+		if (hil_observer_plug_on(e->obs) == 1)
+			return 1;
+		*why = strdup("plug not on");
+		return 0;
+	case HIL_PROBE_STATE:
+		break;
+	}
+	char *state = NULL, *err = NULL;
+	int ret = hil_ha_get_state(e->t->ha, p->cond.subject, &state, &err);
+	int ok = ret == 0 && hil_cond_match(&p->cond, state);
+	if (!ok) {
+		char *want = hil_cond_describe(&p->cond);
+		if (asprintf(why, "%s is %s, want %s", p->cond.subject,
+			     ret == 0 ? state : (ret == -ENOENT ? "unknown to HA" : "unreadable"), want) < 0)
+			*why = NULL;
+		free(want);
+	}
+	free(state);
+	free(err);
+	return ok;
+}
+
+/* Do all probes hold now? On no, *why says which did not. */
+static int steady_now(struct engine *e, char **why)
+{
+	const struct hil_steady *st = &e->sc->steady;
+	for (size_t i = 0; i < st->n_probes; i++) {
+		free(*why);
+		*why = NULL;
+		if (!probe_holds(e, &st->probes[i], why))
+			return 0;
+	}
+	return 1;
+}
+
+/* Wait up to the settle time for the steady state; 1 if it holds. */
+static int reach_steady_state(struct engine *e, char **why)
+{
+	const struct hil_steady *st = &e->sc->steady;
+	int64_t deadline = now_abs(e) + st->settle_ms;
+	for (;;) {
+		hil_observer_poll(e->obs);
+		if (steady_now(e, why))
+			return 1;
+		if (now_abs(e) >= deadline || e->error)
+			return 0;
+		int64_t next = now_abs(e) + e->sc->observe_period_ms;
+		if (wait_until(e, next < deadline ? next : deadline, *why ? *why : "steady state") < 0)
+			return 0;
+	}
+}
+
+static const char *param_string(const struct hil_step *s, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(s->params, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+/* Scenario params -> fake lab params: durations become milliseconds. */
+static char *inject_params(const struct hil_step *s)
+{
+	json_object *out = json_object_new_object();
+	json_object_object_foreach(s->params, key, val) {
+		int64_t ms;
+		if (strcmp(key, "duration") == 0 && hil_duration_parse(json_object_get_string(val), &ms) == 0)
+			json_object_object_add(out, "duration_ms", json_object_new_int64(ms));
+		else
+			json_object_object_add(out, key, json_object_get(val));
+	}
+	char *text = strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+	json_object_put(out);
+	return text;
+}
+
+static int run_inject(struct engine *e, const struct hil_step *s)
+{
+	if (!e->t->fakelab) {
+		/* The GPIO rig drives injections in a real lab; not wired yet. */
+		if (asprintf(&e->skip_reason, "injection %s needs the fake lab or a GPIO rig", s->name) < 0)
+			e->skip_reason = NULL;
+		return -ENOTSUP;
+	}
+	char *params = inject_params(s), *err = NULL;
+	int ret = hil_fakelab_inject(e->t->fakelab, s->name, params, &err);
+	if (ret < 0) {
+		set_error(e, "injection %s failed: %s", s->name, err ? err : strerror(-ret));
+	} else {
+		char subject[96];
+		int stop = strcmp(s->name, "sfp.storm-stop") == 0;
+		snprintf(subject, sizeof(subject), "inject.%s", stop ? "sfp.storm" : s->name);
+		hil_timeline_add(e->tl, now_t(e), "harness", subject, stop ? "stop" : "start", params);
+	}
+	free(params);
+	free(err);
+	return ret;
+}
+
+static int run_act(struct engine *e, const struct hil_step *s)
+{
+	char *err = NULL;
+	int ret;
+	if (strcmp(s->name, "plug") == 0) {
+		json_object *on;
+		json_object_object_get_ex(s->params, "on", &on);
+		int want = json_object_get_boolean(on);
+		ret = hil_plug_set(e->t->plug, want, &err);
+		if (ret < 0)
+			set_error(e, "failed to switch the plug %s: %s", want ? "on" : "off", err ? err : "?");
+		else
+			hil_timeline_add(e->tl, now_t(e), "harness", "act.plug", want ? "on" : "off", NULL);
+	} else {
+		const char *cmd = param_string(s, "command");
+		struct hil_ssh_result res = { 0 };
+		ret = hil_ssh_exec(e->t->router, cmd, NULL, 0, ACT_SSH_TIMEOUT_MS, &res, &err);
+		json_object *expect;
+		if (ret < 0) {
+			set_error(e, "ssh command \"%s\" failed: %s", cmd, err ? err : "?");
+		} else if (json_object_object_get_ex(s->params, "expect_status", &expect) &&
+			   json_object_get_int(expect) != res.exit_status) {
+			set_error(e, "ssh command \"%s\" exited %d, expected %d", cmd, res.exit_status,
+				  json_object_get_int(expect));
+			ret = -EPROTO;
+		} else {
+			char status[16];
+			snprintf(status, sizeof(status), "%d", res.exit_status);
+			hil_timeline_add(e->tl, now_t(e), "harness", "act.ssh", status, NULL);
+		}
+		hil_ssh_result_free(&res);
+	}
+	free(err);
+	return ret;
+}
+
+static void describe_step(struct engine *e, const struct hil_step *s)
+{
+	char d[32];
+	switch (s->kind) {
+	case HIL_STEP_WAIT:
+		snprintf(e->step, sizeof(e->step), "wait %s", hil_duration_format(s->duration_ms, d, sizeof(d)));
+		break;
+	case HIL_STEP_ALIGN:
+		snprintf(e->step, sizeof(e->step), "align to %s", hil_duration_format(s->duration_ms, d, sizeof(d)));
+		break;
+	case HIL_STEP_INJECT:
+		snprintf(e->step, sizeof(e->step), "inject %s", s->name);
+		break;
+	case HIL_STEP_ACT:
+		snprintf(e->step, sizeof(e->step), "act %s", s->name);
+		break;
+	}
+	if (s->label) {
+		size_t n = strlen(e->step);
+		snprintf(e->step + n, sizeof(e->step) - n, " [%s]", s->label);
+	}
+}
+
+static int run_step(struct engine *e, const struct hil_step *s)
+{
+	describe_step(e, s);
+	if (s->label)
+		hil_timeline_mark(e->tl, s->label, now_t(e));
+	report(e, NULL);
+	int64_t now = now_abs(e);
+	switch (s->kind) {
+	case HIL_STEP_WAIT:
+		return wait_until(e, now + s->duration_ms, NULL);
+	case HIL_STEP_ALIGN: {
+		int64_t k = (now - s->offset_ms) / s->duration_ms + 1;
+		return wait_until(e, k * s->duration_ms + s->offset_ms, NULL);
+	}
+	case HIL_STEP_INJECT:
+		return run_inject(e, s);
+	case HIL_STEP_ACT:
+		return run_act(e, s);
+	}
+	return -EINVAL;
+}
+
+static int run_steps(struct engine *e, const struct hil_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ret = run_step(e, &steps[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static char *evidence_json(struct engine *e, const struct hil_verdict *v)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < v->n_evidence; i++) {
+		const struct hil_event *ev = hil_timeline_get(e->tl, v->evidence[i]);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "t", json_object_new_int64(ev->t_ms));
+		json_object_object_add(o, "source", json_object_new_string(ev->source));
+		json_object_object_add(o, "subject", json_object_new_string(ev->subject));
+		json_object_object_add(o, "value", json_object_new_string(ev->value));
+		json_object_array_add(arr, o);
+	}
+	char *text = strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	return text;
+}
+
+static void evaluate(struct engine *e, struct hil_scenario_result *r)
+{
+	for (size_t i = 0; i < e->sc->n_expects; i++) {
+		const struct hil_expect *x = &e->sc->expects[i];
+		struct hil_verdict v = { 0 };
+		if (hil_expect_eval(x, e->tl, &v) < 0) {
+			v.status = HIL_ERROR;
+			v.message = strdup("could not evaluate this expectation");
+		}
+		char *evidence = evidence_json(e, &v);
+		hil_scenario_result_add_check(r, x->id, x->requirement, hil_expect_kind_name(x->kind),
+					      v.status, v.message, evidence);
+		free(evidence);
+		hil_verdict_clear(&v);
+	}
+}
+
+static void run_teardown(struct engine *e)
+{
+	e->phase = "teardown";
+	volatile sig_atomic_t *stop = e->stop;
+	e->stop = NULL; /* teardown runs to the end, even after Ctrl-C */
+	char *before = e->error ? strdup(e->error) : NULL;
+	for (size_t i = 0; i < e->sc->n_teardown; i++)
+		run_step(e, &e->sc->teardown[i]);
+	if (e->error && (!before || strcmp(before, e->error) != 0))
+		fprintf(stderr, "r4hil: %s: teardown: %s\n", e->sc->name, e->error);
+	free(before);
+	e->stop = stop;
+}
+
+static int needs_met(struct engine *e)
+{
+	for (size_t i = 0; i < e->sc->n_needs; i++) {
+		if (!hil_lab_permits(e->t->lab, e->sc->needs[i])) {
+			if (asprintf(&e->skip_reason, "the lab does not permit \"%s\"", e->sc->needs[i]) < 0)
+				e->skip_reason = NULL;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void experiment(struct engine *e, struct hil_scenario_result *r)
+{
+	char *why = NULL;
+	e->phase = "setup";
+	if (run_steps(e, e->sc->setup, e->sc->n_setup) < 0)
+		return;
+	if (e->sc->steady.present) {
+		e->phase = "steady-state";
+		e->step[0] = '\0';
+		if (!reach_steady_state(e, &why)) {
+			char d[32];
+			set_error(e, "steady state not reached within %s before the fault: %s",
+				  hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d)), why ? why : "?");
+			free(why);
+			return;
+		}
+	}
+	free(why);
+	why = NULL;
+	e->phase = "steps";
+	hil_timeline_mark(e->tl, "start", now_t(e));
+	int ret = run_steps(e, e->sc->steps, e->sc->n_steps);
+	hil_timeline_mark(e->tl, "end", now_t(e));
+	if (ret < 0)
+		return;
+	if (e->sc->steady.present) {
+		e->phase = "recovery";
+		e->step[0] = '\0';
+		int ok = reach_steady_state(e, &why);
+		if (e->error) {
+			free(why);
+			return;
+		}
+		char d[32], *msg = NULL;
+		if (asprintf(&msg, ok ? "steady state restored after the experiment"
+				      : "steady state not restored within %s after the experiment: %s",
+			     hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d)), why ? why : "?") < 0)
+			msg = NULL;
+		hil_scenario_result_add_check(r, "steady-state-after", e->sc->steady.requirement,
+					      "steady-state", ok ? HIL_PASS : HIL_FAIL, msg, "[]");
+		free(msg);
+		free(why);
+	}
+	hil_observer_poll(e->obs);
+	evaluate(e, r);
+}
+
+struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_target *target,
+				    const struct hil_progress *progress, volatile sig_atomic_t *stop,
+				    struct hil_scenario_result *r, int64_t *origin)
+{
+	struct engine e = { .sc = sc, .t = target, .progress = progress, .stop = stop };
+	size_t n_entities = 0;
+	char **entities = hil_scenario_ha_entities(sc, &n_entities);
+	e.tl = hil_timeline_new();
+	e.origin = now_abs(&e);
+	e.next_poll = e.origin;
+	e.obs = hil_observer_new(target, e.tl, e.origin, entities, n_entities);
+	*origin = e.origin;
+
+	if (needs_met(&e))
+		experiment(&e, r);
+	if (!e.skip_reason)
+		run_teardown(&e);
+
+	r->virtual_ms = now_t(&e);
+	if (e.skip_reason) {
+		r->status = HIL_SKIPPED;
+		r->error = e.skip_reason;
+	} else if (e.error) {
+		r->status = HIL_ERROR;
+		r->error = e.error;
+	} else {
+		r->status = hil_scenario_result_status(r);
+		free(e.error);
+	}
+	hil_observer_free(e.obs);
+	for (size_t i = 0; i < n_entities; i++)
+		free(entities[i]);
+	free(entities);
+	return e.tl;
+}

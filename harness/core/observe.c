@@ -1,0 +1,223 @@
+#include "r4hil/observe.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "r4hil/clock.h"
+#include "r4hil/ha.h"
+#include "r4hil/isotime.h"
+#include "r4hil/lab.h"
+#include "r4hil/plug.h"
+#include "r4hil/ssh.h"
+#include "r4hil/target.h"
+#include "r4hil/timeline.h"
+
+#define ROUTER_PROBE_TIMEOUT_MS 5000
+
+struct known {
+	char *entity;
+	char *state;          /* last state seen (plain entities) */
+	char *last_triggered; /* last trigger time seen (automations) */
+};
+
+struct hil_observer {
+	struct hil_target *t;
+	struct hil_timeline *tl;
+	int64_t origin;
+	struct known *known;
+	size_t n_known;
+	const char **entities;
+	int64_t ha_since;   /* history is fetched from here on */
+	int64_t ha_last_ok; /* t of the last good HA poll */
+	int plug_on;        /* -1 unknown */
+	int64_t plug_last_ok;
+	int router_up;      /* -1 unknown */
+	char *boot_id;
+	int64_t boot_seen_t; /* t at which the current boot id was last confirmed */
+};
+
+static int is_automation(const char *entity)
+{
+	return strncmp(entity, "automation.", 11) == 0;
+}
+
+struct hil_observer *hil_observer_new(struct hil_target *target, struct hil_timeline *timeline,
+				      int64_t origin, char *const *entities, size_t n_entities)
+{
+	struct hil_observer *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->t = target;
+	o->tl = timeline;
+	o->origin = origin;
+	o->plug_on = -1;
+	o->router_up = -1;
+	o->ha_since = origin;
+	o->known = calloc(n_entities + 1, sizeof(*o->known));
+	o->entities = calloc(n_entities + 1, sizeof(char *));
+	for (size_t i = 0; i < n_entities; i++) {
+		o->known[i].entity = strdup(entities[i]);
+		o->entities[i] = o->known[i].entity;
+	}
+	o->n_known = n_entities;
+	return o;
+}
+
+void hil_observer_free(struct hil_observer *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n_known; i++) {
+		free(o->known[i].entity);
+		free(o->known[i].state);
+		free(o->known[i].last_triggered);
+	}
+	free(o->known);
+	free(o->entities);
+	free(o->boot_id);
+	free(o);
+}
+
+static struct known *find_known(struct hil_observer *o, const char *entity)
+{
+	for (size_t i = 0; i < o->n_known; i++)
+		if (strcmp(o->known[i].entity, entity) == 0)
+			return &o->known[i];
+	return NULL;
+}
+
+static void replace(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = value ? strdup(value) : NULL;
+}
+
+static void on_history_row(void *arg, const char *entity, const char *state, int64_t last_changed_ms,
+			   int64_t last_updated_ms, struct json_object *attributes)
+{
+	struct hil_observer *o = arg;
+	struct known *k = find_known(o, entity);
+	if (!k)
+		return;
+	if (is_automation(entity)) {
+		json_object *lt;
+		if (!attributes || !json_object_object_get_ex(attributes, "last_triggered", &lt) ||
+		    !json_object_is_type(lt, json_type_string))
+			return;
+		const char *when = json_object_get_string(lt);
+		if (k->last_triggered && strcmp(k->last_triggered, when) == 0)
+			return;
+		int first = k->last_triggered == NULL && k->state == NULL;
+		replace(&k->last_triggered, when);
+		replace(&k->state, state);
+		int64_t at;
+		/* a trigger from before we started watching is history, not an event */
+		if (!first && hil_iso_parse(when, &at) == 0)
+			hil_timeline_add(o->tl, at - o->origin, "ha", entity, "triggered", NULL);
+		return;
+	}
+	if (k->state && strcmp(k->state, state) == 0)
+		return;
+	replace(&k->state, state);
+	hil_timeline_add(o->tl, last_changed_ms - o->origin, "ha", entity, state, NULL);
+}
+
+static void poll_ha(struct hil_observer *o, int64_t now)
+{
+	if (o->n_known == 0)
+		return;
+	char *err = NULL;
+	/* Fetch from the previous poll on: rows already seen are filtered by state. */
+	int ret = hil_ha_history(o->t->ha, o->entities, o->n_known, o->ha_since, 0, on_history_row, o, &err);
+	if (ret < 0) {
+		hil_timeline_add_gap(o->tl, "ha", o->ha_last_ok, now - o->origin);
+		free(err);
+		return;
+	}
+	o->ha_since = now;
+	o->ha_last_ok = now - o->origin;
+}
+
+static void poll_plug(struct hil_observer *o, int64_t now)
+{
+	int on = 0;
+	char *err = NULL;
+	if (hil_plug_get(o->t->plug, &on, &err) < 0) {
+		hil_timeline_add_gap(o->tl, "plug", o->plug_last_ok, now - o->origin);
+		free(err);
+		return;
+	}
+	o->plug_last_ok = now - o->origin;
+	if (on != o->plug_on)
+		hil_timeline_add(o->tl, now - o->origin, "plug", "plug", on ? "on" : "off", NULL);
+	o->plug_on = on;
+}
+
+/* Was the power cut between the last sight of the old boot and now? */
+static int power_lost_since(struct hil_observer *o, int64_t from_t)
+{
+	const char *entity = o->t->lab->plug.ha_entity;
+	for (size_t i = hil_timeline_count(o->tl); i-- > 0;) {
+		const struct hil_event *e = hil_timeline_get(o->tl, i);
+		if (e->t_ms < from_t)
+			break;
+		if (strcmp(e->value, "off") == 0 &&
+		    (strcmp(e->subject, "plug") == 0 || (entity && strcmp(e->subject, entity) == 0)))
+			return 1;
+	}
+	return 0;
+}
+
+static void poll_router(struct hil_observer *o, int64_t now)
+{
+	struct hil_ssh_result res = { 0 };
+	char *err = NULL;
+	int64_t t = now - o->origin;
+	int ret = hil_ssh_exec(o->t->router, "cat /proc/sys/kernel/random/boot_id", NULL, 0,
+			       ROUTER_PROBE_TIMEOUT_MS, &res, &err);
+	int up = ret == 0 && res.exit_status == 0 && res.out_len > 0;
+	if (up != o->router_up) {
+		char detail[512] = "";
+		if (!up) {
+			json_object *d = json_object_new_object();
+			json_object_object_add(d, "error", json_object_new_string(err ? err : "command failed"));
+			snprintf(detail, sizeof(detail), "%s", json_object_to_json_string(d));
+			json_object_put(d);
+		}
+		hil_timeline_add(o->tl, t, "router", "router.ssh", up ? "up" : "down", up ? NULL : detail);
+	}
+	o->router_up = up;
+	if (up) {
+		res.out[strcspn(res.out, "\r\n")] = '\0';
+		if (!o->boot_id || strcmp(o->boot_id, res.out) != 0) {
+			hil_timeline_add(o->tl, t, "router", "router.boot", res.out, NULL);
+			if (o->boot_id)
+				hil_timeline_add(o->tl, t, "router", "router.reboot",
+						 power_lost_since(o, o->boot_seen_t) ? "power" : "soft", NULL);
+			replace(&o->boot_id, res.out);
+		}
+		o->boot_seen_t = t;
+	}
+	hil_ssh_result_free(&res);
+	free(err);
+}
+
+void hil_observer_poll(struct hil_observer *o)
+{
+	int64_t now = hil_clock_now(o->t->clock);
+	poll_ha(o, now);
+	poll_plug(o, now);
+	poll_router(o, now);
+}
+
+int hil_observer_router_up(const struct hil_observer *o)
+{
+	return o->router_up;
+}
+
+int hil_observer_plug_on(const struct hil_observer *o)
+{
+	return o->plug_on;
+}

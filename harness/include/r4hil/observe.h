@@ -1,0 +1,32 @@
+/*
+ * Observers: poll the lab's real interfaces and turn what changed into timeline
+ * events. Home Assistant's history gives exact change times; the plug and the
+ * router are sampled. A source that cannot be read leaves an observation gap in
+ * the timeline, so that a flaky lab is never mistaken for a firmware failure.
+ */
+#ifndef R4HIL_OBSERVE_H
+#define R4HIL_OBSERVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hil_target;
+struct hil_timeline;
+struct hil_observer;
+
+/*
+ * Observe @entities (HA entity ids; automation.* are watched for triggers) of
+ * @target into @timeline, whose t = 0 is @origin (epoch ms). Borrows everything.
+ */
+struct hil_observer *hil_observer_new(struct hil_target *target, struct hil_timeline *timeline,
+				      int64_t origin, char *const *entities, size_t n_entities);
+void hil_observer_free(struct hil_observer *obs);
+
+/* Poll every source once, at the clock's current time. */
+void hil_observer_poll(struct hil_observer *obs);
+
+/* What the last poll saw: 1 yes, 0 no, -1 unknown (never read successfully). */
+int hil_observer_router_up(const struct hil_observer *obs);
+int hil_observer_plug_on(const struct hil_observer *obs);
+
+#endif
