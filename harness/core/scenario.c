@@ -289,8 +289,11 @@ static void check_object(struct loader *ld, struct json_object *obj, const struc
 		}
 		if (!type_ok(rules[i].type, v)) {
 			describe_json(v, got, sizeof(got));
-			report_member(ld, key, HIL_JSONPOS_VALUE, "expected %s, got %s",
-				      type_names[rules[i].type], got);
+			/* HA states are strings: "equals": 1 is a common slip */
+			report_member(ld, key, HIL_JSONPOS_VALUE, "expected %s, got %s%s",
+				      type_names[rules[i].type], got,
+				      !strcmp(key, "equals") && !json_object_is_type(v, json_type_string) ?
+				      " (states are strings: quote the value)" : "");
 			continue;
 		}
 		vals[i] = v;
@@ -1202,8 +1205,8 @@ static struct json_object *parse_json(struct loader *ld, size_t len)
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	if (!root) {
-		/* the tokener stops one past the offending character */
-		hil_jsonpos_offset(ld->text, end ? end - 1 : 0, &line, &col);
+		/* the tokener stops at the offending character */
+		hil_jsonpos_offset(ld->text, end, &line, &col);
 		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
 			add_error(ld, line, col, strdup("JSON syntax error: unexpected end of file"));
 		} else {
