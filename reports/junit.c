@@ -106,7 +106,7 @@ static void write_suite(FILE *f, const struct hil_scenario_result *sr)
 		char *id;
 
 		if (asprintf(&id, "scenario %s", name) >= 0) {
-			write_testcase(f, name, "scenario", id, sr->status, sr->error, "");
+			write_testcase(f, name, "scenario", id, sr->status, sr->error, NULL);
 			free(id);
 		}
 	}
