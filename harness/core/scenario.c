@@ -1,0 +1,1347 @@
+#include "r4hil/scenario.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "r4hil/duration.h"
+#include "r4hil/jsonpos.h"
+#include "r4hil/requirements.h"
+
+#define MAX_DEPTH 8
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum vtype { V_STRING, V_NAME, V_NUMBER, V_INTEGER, V_BOOL, V_OBJECT, V_ARRAY, V_DURATION };
+
+/* One row of an object schema: @only is a bitmask of expectation kinds the key applies to (0: all). */
+struct rule {
+	const char *key;
+	enum vtype type;
+	int required;
+	unsigned only;
+};
+
+struct error {
+	int line, col;
+	size_t seq;
+	char *msg;
+};
+
+struct label {
+	const char *name;
+	int line;
+	int in_steps;
+};
+
+struct loader {
+	const char *file;
+	const char *text;
+	struct hil_jsonpos_seg path[MAX_DEPTH];
+	size_t depth;
+	struct error *errs;
+	size_t n_errs, cap_errs;
+	struct label *labels;
+	size_t n_labels, cap_labels;
+	int oom;
+	struct hil_scenario *s;
+};
+
+static const char *const type_names[] = {
+	[V_STRING] = "a string",
+	[V_NAME] = "a name of [a-z0-9-]+",
+	[V_NUMBER] = "a number",
+	[V_INTEGER] = "an integer",
+	[V_BOOL] = "true or false",
+	[V_OBJECT] = "an object",
+	[V_ARRAY] = "an array",
+	[V_DURATION] = "a duration like \"15s\" or \"3m30s\"",
+};
+
+/* ---- error reporting ---- */
+
+static void push_key(struct loader *ld, const char *key)
+{
+	assert(ld->depth < MAX_DEPTH);
+	ld->path[ld->depth++] = (struct hil_jsonpos_seg){ .key = key };
+}
+
+static void push_index(struct loader *ld, size_t index)
+{
+	assert(ld->depth < MAX_DEPTH);
+	ld->path[ld->depth++] = (struct hil_jsonpos_seg){ .index = index };
+}
+
+static void pop(struct loader *ld)
+{
+	assert(ld->depth > 0);
+	ld->depth--;
+}
+
+static void path_string(const struct loader *ld, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ld->depth && used < len; i++) {
+		if (ld->path[i].key)
+			used += snprintf(buf + used, len - used, "%s%s", i ? "." : "",
+					 ld->path[i].key);
+		else
+			used += snprintf(buf + used, len - used, "[%zu]", ld->path[i].index);
+	}
+}
+
+/* Where the current path is; a path that does not exist (a missing key) reports its parent. */
+static void locate(const struct loader *ld, enum hil_jsonpos_target target, int *line, int *col)
+{
+	size_t depth = ld->depth;
+
+	*line = 1;
+	*col = 1;
+	if (!hil_jsonpos_find(ld->text, ld->path, depth, target, line, col))
+		return;
+	while (depth > 0) {
+		depth--;
+		if (!hil_jsonpos_find(ld->text, ld->path, depth, HIL_JSONPOS_VALUE, line, col))
+			return;
+	}
+}
+
+static void add_error(struct loader *ld, int line, int col, char *msg)
+{
+	if (!msg) {
+		ld->oom = 1;
+		return;
+	}
+	if (ld->n_errs == ld->cap_errs) {
+		size_t cap = ld->cap_errs ? ld->cap_errs * 2 : 8;
+		struct error *e = realloc(ld->errs, cap * sizeof(*e));
+
+		if (!e) {
+			free(msg);
+			ld->oom = 1;
+			return;
+		}
+		ld->errs = e;
+		ld->cap_errs = cap;
+	}
+	ld->errs[ld->n_errs] = (struct error){ line, col, ld->n_errs, msg };
+	ld->n_errs++;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void report(struct loader *ld, enum hil_jsonpos_target target, const char *fmt, ...)
+{
+	char where[256], *what, *msg = NULL;
+	int line, col;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (!what) {
+		ld->oom = 1;
+		return;
+	}
+	locate(ld, target, &line, &col);
+	path_string(ld, where, sizeof(where));
+	if (asprintf(&msg, "%s%s%s", where, *where ? ": " : "", what) < 0)
+		msg = NULL;
+	free(what);
+	add_error(ld, line, col, msg);
+}
+
+/* Report about member @key of the object at the current path. */
+__attribute__((format(printf, 4, 5)))
+static void report_member(struct loader *ld, const char *key, enum hil_jsonpos_target target,
+			  const char *fmt, ...)
+{
+	char *what;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (!what) {
+		ld->oom = 1;
+		return;
+	}
+	push_key(ld, key);
+	report(ld, target, "%s", what);
+	pop(ld);
+	free(what);
+}
+
+/* A short quote of @v for messages: "abc", 12, an object. */
+static void describe_json(struct json_object *v, char *buf, size_t len)
+{
+	const char *text;
+
+	switch (json_object_get_type(v)) {
+	case json_type_object:
+		snprintf(buf, len, "an object");
+		return;
+	case json_type_array:
+		snprintf(buf, len, "an array");
+		return;
+	default:
+		break;
+	}
+	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (strlen(text) > 60)
+		snprintf(buf, len, "%.57s...", text);
+	else
+		snprintf(buf, len, "%s", text);
+}
+
+static char *dup_str(struct loader *ld, const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		ld->oom = 1;
+	return d;
+}
+
+/* ---- generic schema checking ---- */
+
+static int is_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int type_ok(enum vtype type, struct json_object *v)
+{
+	int64_t ms;
+
+	switch (type) {
+	case V_STRING:
+		return json_object_is_type(v, json_type_string);
+	case V_NAME:
+		return json_object_is_type(v, json_type_string) && is_name(json_object_get_string(v));
+	case V_NUMBER:
+		return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
+	case V_INTEGER:
+		return json_object_is_type(v, json_type_int);
+	case V_BOOL:
+		return json_object_is_type(v, json_type_boolean);
+	case V_OBJECT:
+		return json_object_is_type(v, json_type_object);
+	case V_ARRAY:
+		return json_object_is_type(v, json_type_array);
+	case V_DURATION:
+		return json_object_is_type(v, json_type_string) &&
+		       !hil_duration_parse(json_object_get_string(v), &ms);
+	}
+	return 0;
+}
+
+static void key_list(const struct rule *rules, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", rules[i].key);
+}
+
+/*
+ * Check @obj (at the current path) against @rules and fill @vals[i] with the
+ * member of rules[i], or NULL if absent or of the wrong type (already reported).
+ */
+static void check_object(struct loader *ld, struct json_object *obj, const struct rule *rules,
+			 size_t n, struct json_object **vals)
+{
+	char keys[512], got[80];
+
+	for (size_t i = 0; i < n; i++)
+		vals[i] = NULL;
+	json_object_object_foreach(obj, key, v) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(rules[i].key, key))
+				break;
+		if (i == n) {
+			key_list(rules, n, keys, sizeof(keys));
+			if (n)
+				report_member(ld, key, HIL_JSONPOS_KEY,
+					      "unknown key \"%s\" (expected one of: %s)", key, keys);
+			else
+				report_member(ld, key, HIL_JSONPOS_KEY,
+					      "unknown key \"%s\" (expected no keys here)", key);
+			continue;
+		}
+		if (!type_ok(rules[i].type, v)) {
+			describe_json(v, got, sizeof(got));
+			/* HA states are strings: "equals": 1 is a common slip */
+			report_member(ld, key, HIL_JSONPOS_VALUE, "expected %s, got %s%s",
+				      type_names[rules[i].type], got,
+				      !strcmp(key, "equals") && !json_object_is_type(v, json_type_string) ?
+				      " (states are strings: quote the value)" : "");
+			continue;
+		}
+		vals[i] = v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rules[i].required && !json_object_object_get_ex(obj, rules[i].key, NULL))
+			report(ld, HIL_JSONPOS_VALUE, "missing required key \"%s\"", rules[i].key);
+}
+
+static int64_t duration_of(struct json_object *v, int64_t dflt)
+{
+	int64_t ms = dflt;
+
+	if (v)
+		hil_duration_parse(json_object_get_string(v), &ms);
+	return ms;
+}
+
+static char *string_of(struct loader *ld, struct json_object *v)
+{
+	return v ? dup_str(ld, json_object_get_string(v)) : NULL;
+}
+
+/* An array of strings; each element checked with @check (NULL: any string) at its index. */
+static void parse_strings(struct loader *ld, const char *key, struct json_object *arr,
+			  char ***out, size_t *n,
+			  int (*check)(struct loader *, const char *))
+{
+	size_t len;
+
+	if (!arr)
+		return;
+	len = json_object_array_length(arr);
+	if (!len)
+		return;
+	*out = calloc(len, sizeof(**out));
+	if (!*out) {
+		ld->oom = 1;
+		return;
+	}
+	push_key(ld, key);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		char got[80];
+
+		push_index(ld, i);
+		if (!json_object_is_type(v, json_type_string)) {
+			describe_json(v, got, sizeof(got));
+			report(ld, HIL_JSONPOS_VALUE, "expected a string, got %s", got);
+		} else if (!check || !check(ld, json_object_get_string(v))) {
+			(*out)[(*n)++] = dup_str(ld, json_object_get_string(v));
+		}
+		pop(ld);
+	}
+	pop(ld);
+}
+
+/* ---- conditions and time ---- */
+
+static const char *const op_keys[] = { "equals", "above", "below", "at_least", "at_most" };
+
+/* The condition keys of @obj at the current path (types already checked by a table). */
+static void parse_cond(struct loader *ld, struct json_object *obj, struct hil_cond *c)
+{
+	struct json_object *subject = NULL, *v;
+	const char *first = NULL;
+	int n_ops = 0;
+
+	if (!json_object_object_get_ex(obj, "subject", &subject))
+		report(ld, HIL_JSONPOS_VALUE, "missing required key \"subject\"");
+	else if (json_object_is_type(subject, json_type_string))
+		c->subject = dup_str(ld, json_object_get_string(subject));
+	for (size_t i = 0; i < ARRAY_SIZE(op_keys); i++) {
+		if (!json_object_object_get_ex(obj, op_keys[i], &v))
+			continue;
+		if (n_ops++) {
+			report_member(ld, op_keys[i], HIL_JSONPOS_KEY,
+				      "a condition takes exactly one operator, got \"%s\" and \"%s\"",
+				      first, op_keys[i]);
+			continue;
+		}
+		first = op_keys[i];
+		c->op = (enum hil_cond_op)i;
+		if (i == HIL_COND_EQUALS) {
+			if (json_object_is_type(v, json_type_string))
+				c->text = dup_str(ld, json_object_get_string(v));
+		} else {
+			c->number = json_object_get_double(v);
+		}
+	}
+	if (!n_ops)
+		report(ld, HIL_JSONPOS_VALUE,
+		       "missing a condition operator (expected one of: equals, above, below, at_least, at_most)");
+}
+
+static const struct label *find_label(const struct loader *ld, const char *name)
+{
+	for (size_t i = 0; i < ld->n_labels; i++)
+		if (!strcmp(ld->labels[i].name, name))
+			return &ld->labels[i];
+	return NULL;
+}
+
+static int is_anchor(const struct loader *ld, const char *name, size_t len)
+{
+	if ((len == 5 && !strncmp(name, "start", 5)) || (len == 3 && !strncmp(name, "end", 3)))
+		return 1;
+	for (size_t i = 0; i < ld->n_labels; i++)
+		if (ld->labels[i].in_steps && strlen(ld->labels[i].name) == len &&
+		    !strncmp(ld->labels[i].name, name, len))
+			return 1;
+	return 0;
+}
+
+/* "start", "storm+3m30s", "storm-stop-10s": labels may contain '-', so try every split. */
+static int split_timeref(const struct loader *ld, const char *text, struct hil_timeref *ref,
+			 size_t *anchor_len)
+{
+	size_t len = strlen(text);
+
+	if (is_anchor(ld, text, len)) {
+		*anchor_len = len;
+		ref->offset_ms = 0;
+		return 0;
+	}
+	for (size_t i = len; i-- > 0;) {
+		int64_t ms;
+
+		if (text[i] != '+' && text[i] != '-')
+			continue;
+		if (!is_anchor(ld, text, i) || hil_duration_parse(text + i + 1, &ms))
+			continue;
+		*anchor_len = i;
+		ref->offset_ms = text[i] == '-' ? -ms : ms;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void parse_timeref(struct loader *ld, struct json_object *v, struct hil_timeref *ref)
+{
+	const char *text = json_object_get_string(v);
+	size_t alen;
+
+	if (split_timeref(ld, text, ref, &alen)) {
+		report(ld, HIL_JSONPOS_VALUE,
+		       "expected a time reference: \"start\", \"end\" or the label of a step in steps, "
+		       "optionally +/- a duration (e.g. \"storm+3m30s\"), got \"%s\"", text);
+		return;
+	}
+	ref->anchor = strndup(text, alen);
+	if (!ref->anchor)
+		ld->oom = 1;
+}
+
+enum { WIN_FROM, WIN_TO, WIN_FOR, __WIN_MAX };
+
+static const struct rule window_rules[__WIN_MAX] = {
+	[WIN_FROM] = { "from", V_STRING, 0, 0 },
+	[WIN_TO] = { "to", V_STRING, 0, 0 },
+	[WIN_FOR] = { "for", V_DURATION, 0, 0 },
+};
+
+static void parse_window(struct loader *ld, struct json_object *obj, struct hil_window *w)
+{
+	struct json_object *vals[__WIN_MAX] = { 0 };
+
+	if (obj)
+		check_object(ld, obj, window_rules, __WIN_MAX, vals);
+	if (vals[WIN_FROM]) {
+		push_key(ld, "from");
+		parse_timeref(ld, vals[WIN_FROM], &w->from);
+		pop(ld);
+	} else {
+		w->from.anchor = dup_str(ld, "start");
+	}
+	if (obj && json_object_object_get_ex(obj, "to", NULL) &&
+	    json_object_object_get_ex(obj, "for", NULL)) {
+		report_member(ld, "for", HIL_JSONPOS_KEY,
+			      "a window takes either \"to\" or \"for\", not both");
+		return;
+	}
+	if (vals[WIN_TO]) {
+		push_key(ld, "to");
+		parse_timeref(ld, vals[WIN_TO], &w->to);
+		pop(ld);
+		w->has_to = 1;
+	} else if (vals[WIN_FOR]) {
+		w->for_ms = duration_of(vals[WIN_FOR], 0);
+		w->has_for = 1;
+	}
+}
+
+/* ---- steps ---- */
+
+static void check_storm(struct loader *ld, struct json_object **vals);
+static void check_plug(struct loader *ld, struct json_object **vals);
+static void check_ssh(struct loader *ld, struct json_object **vals);
+
+enum { STORM_RATE, STORM_CARRIER, STORM_DURATION, STORM_CLEARED_BY, __STORM_MAX };
+
+static const struct rule storm_rules[__STORM_MAX] = {
+	[STORM_RATE] = { "rate_per_s", V_NUMBER, 1, 0 },
+	[STORM_CARRIER] = { "carrier", V_INTEGER, 1, 0 },
+	[STORM_DURATION] = { "duration", V_DURATION, 0, 0 },
+	[STORM_CLEARED_BY] = { "cleared_by", V_STRING, 0, 0 },
+};
+
+enum { PLUG_ON, __PLUG_MAX };
+
+static const struct rule plug_rules[__PLUG_MAX] = {
+	[PLUG_ON] = { "on", V_BOOL, 1, 0 },
+};
+
+enum { SSH_COMMAND, SSH_EXPECT_STATUS, __SSH_MAX };
+
+static const struct rule ssh_rules[__SSH_MAX] = {
+	[SSH_COMMAND] = { "command", V_STRING, 1, 0 },
+	[SSH_EXPECT_STATUS] = { "expect_status", V_INTEGER, 0, 0 },
+};
+
+#define MAX_PARAMS 4
+
+static const struct action {
+	enum hil_step_kind kind;
+	const char *name;
+	const struct rule *rules;
+	size_t n_rules;
+	void (*check)(struct loader *ld, struct json_object **vals);
+} actions[] = {
+	{ HIL_STEP_INJECT, "sfp.storm", storm_rules, __STORM_MAX, check_storm },
+	{ HIL_STEP_INJECT, "sfp.storm-stop", NULL, 0, NULL },
+	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
+	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
+};
+
+static void check_storm(struct loader *ld, struct json_object **vals)
+{
+	const char *by;
+
+	if (vals[STORM_RATE] && !(json_object_get_double(vals[STORM_RATE]) > 0))
+		report_member(ld, "rate_per_s", HIL_JSONPOS_VALUE,
+			      "expected a number > 0, got %s",
+			      json_object_to_json_string_ext(vals[STORM_RATE], JSON_C_TO_STRING_PLAIN));
+	if (vals[STORM_CARRIER]) {
+		int64_t c = json_object_get_int64(vals[STORM_CARRIER]);
+
+		if (c != 0 && c != 1)
+			report_member(ld, "carrier", HIL_JSONPOS_VALUE,
+				      "expected 0 or 1, got %lld", (long long)c);
+	}
+	if (vals[STORM_CLEARED_BY]) {
+		by = json_object_get_string(vals[STORM_CLEARED_BY]);
+		if (strcmp(by, "onu-power") && strcmp(by, "reboot"))
+			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
+				      "expected \"onu-power\" or \"reboot\", got \"%s\"", by);
+	}
+}
+
+static void check_plug(struct loader *ld, struct json_object **vals)
+{
+}
+
+static void check_ssh(struct loader *ld, struct json_object **vals)
+{
+	if (vals[SSH_COMMAND] && !*json_object_get_string(vals[SSH_COMMAND]))
+		report_member(ld, "command", HIL_JSONPOS_VALUE, "expected a non-empty command");
+}
+
+enum { STEP_LABEL, STEP_NOTE, STEP_WAIT, STEP_ALIGN, STEP_OFFSET, STEP_INJECT, STEP_ACT,
+       STEP_PARAMS, __STEP_MAX };
+
+static const struct rule step_rules[__STEP_MAX] = {
+	[STEP_LABEL] = { "label", V_NAME, 0, 0 },
+	[STEP_NOTE] = { "note", V_STRING, 0, 0 },
+	[STEP_WAIT] = { "wait", V_DURATION, 0, 0 },
+	[STEP_ALIGN] = { "align", V_DURATION, 0, 0 },
+	[STEP_OFFSET] = { "offset", V_DURATION, 0, 0 },
+	[STEP_INJECT] = { "inject", V_STRING, 0, 0 },
+	[STEP_ACT] = { "act", V_STRING, 0, 0 },
+	[STEP_PARAMS] = { "params", V_OBJECT, 0, 0 },
+};
+
+static const int action_keys[] = { STEP_WAIT, STEP_ALIGN, STEP_INJECT, STEP_ACT };
+
+static void add_label(struct loader *ld, const char *name, int line, int in_steps)
+{
+	const struct label *prev = find_label(ld, name);
+
+	if (prev) {
+		report_member(ld, "label", HIL_JSONPOS_VALUE,
+			      "duplicate label \"%s\" (first used on line %d)", name, prev->line);
+		return;
+	}
+	if (ld->n_labels == ld->cap_labels) {
+		size_t cap = ld->cap_labels ? ld->cap_labels * 2 : 8;
+		struct label *l = realloc(ld->labels, cap * sizeof(*l));
+
+		if (!l) {
+			ld->oom = 1;
+			return;
+		}
+		ld->labels = l;
+		ld->cap_labels = cap;
+	}
+	ld->labels[ld->n_labels++] = (struct label){ name, line, in_steps };
+}
+
+static void parse_params(struct loader *ld, struct hil_step *st, struct json_object *step_obj,
+			 struct json_object *kind_val, const char *what)
+{
+	const char *name = json_object_get_string(kind_val);
+	struct json_object *params = NULL, *vals[MAX_PARAMS];
+	const struct action *a = NULL;
+	char names[128];
+	size_t used = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
+		if (actions[i].kind != st->kind)
+			continue;
+		if (!strcmp(actions[i].name, name))
+			a = &actions[i];
+		if (used < sizeof(names))
+			used += snprintf(names + used, sizeof(names) - used, "%s%s",
+					 used ? ", " : "", actions[i].name);
+	}
+	st->name = dup_str(ld, name);
+	json_object_object_get_ex(step_obj, "params", &params);
+	if (!a) {
+		report_member(ld, what, HIL_JSONPOS_VALUE, "unknown %s \"%s\" (expected one of: %s)",
+			      what, name, names);
+		return;
+	}
+	if (params && !json_object_is_type(params, json_type_object))
+		return;
+	push_key(ld, "params");
+	if (params) {
+		check_object(ld, params, a->rules, a->n_rules, vals);
+	} else {
+		for (size_t i = 0; i < a->n_rules; i++)
+			if (a->rules[i].required)
+				report(ld, HIL_JSONPOS_VALUE,
+				       "missing required key \"%s\" for %s \"%s\"",
+				       a->rules[i].key, what, name);
+	}
+	if (params && a->check)
+		a->check(ld, vals);
+	pop(ld);
+}
+
+static void parse_step(struct loader *ld, struct json_object *obj, struct hil_step *st, int in_steps)
+{
+	struct json_object *vals[__STEP_MAX];
+	const char *present[ARRAY_SIZE(action_keys)];
+	size_t n_present = 0;
+	int line, col;
+
+	locate(ld, HIL_JSONPOS_VALUE, &line, &col);
+	st->line = line;
+	check_object(ld, obj, step_rules, __STEP_MAX, vals);
+	st->label = string_of(ld, vals[STEP_LABEL]);
+	st->note = string_of(ld, vals[STEP_NOTE]);
+	if (st->label)
+		add_label(ld, st->label, line, in_steps);
+	if (vals[STEP_PARAMS])
+		st->params = json_object_get(vals[STEP_PARAMS]);
+	else
+		st->params = json_object_new_object();
+	if (!st->params)
+		ld->oom = 1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(action_keys); i++)
+		if (json_object_object_get_ex(obj, step_rules[action_keys[i]].key, NULL))
+			present[n_present++] = step_rules[action_keys[i]].key;
+	if (n_present == 0) {
+		report(ld, HIL_JSONPOS_VALUE,
+		       "a step needs exactly one of \"wait\", \"align\", \"inject\", \"act\", got none");
+		return;
+	}
+	if (n_present > 1) {
+		report_member(ld, present[1], HIL_JSONPOS_KEY,
+			      "a step needs exactly one of \"wait\", \"align\", \"inject\", \"act\", got \"%s\" and \"%s\"",
+			      present[0], present[1]);
+		return;
+	}
+	if (json_object_object_get_ex(obj, "offset", NULL) &&
+	    !json_object_object_get_ex(obj, "align", NULL))
+		report_member(ld, "offset", HIL_JSONPOS_KEY, "\"offset\" only applies to an \"align\" step");
+	if (json_object_object_get_ex(obj, "params", NULL) &&
+	    !json_object_object_get_ex(obj, "inject", NULL) &&
+	    !json_object_object_get_ex(obj, "act", NULL))
+		report_member(ld, "params", HIL_JSONPOS_KEY,
+			      "\"params\" only applies to an \"inject\" or \"act\" step");
+
+	if (json_object_object_get_ex(obj, "wait", NULL)) {
+		st->kind = HIL_STEP_WAIT;
+		st->duration_ms = duration_of(vals[STEP_WAIT], 0);
+	} else if (json_object_object_get_ex(obj, "align", NULL)) {
+		st->kind = HIL_STEP_ALIGN;
+		st->duration_ms = duration_of(vals[STEP_ALIGN], 0);
+		st->offset_ms = duration_of(vals[STEP_OFFSET], 0);
+		if (vals[STEP_ALIGN] && st->duration_ms <= 0)
+			report_member(ld, "align", HIL_JSONPOS_VALUE,
+				      "expected a period > 0, got \"%s\"",
+				      json_object_get_string(vals[STEP_ALIGN]));
+	} else if (vals[STEP_INJECT]) {
+		st->kind = HIL_STEP_INJECT;
+		parse_params(ld, st, obj, vals[STEP_INJECT], "inject");
+	} else if (vals[STEP_ACT]) {
+		st->kind = HIL_STEP_ACT;
+		parse_params(ld, st, obj, vals[STEP_ACT], "act");
+	}
+}
+
+static void parse_steps(struct loader *ld, const char *key, struct json_object *arr,
+			struct hil_step **out, size_t *n, int in_steps)
+{
+	size_t len;
+
+	if (!arr || !(len = json_object_array_length(arr)))
+		return;
+	*out = calloc(len, sizeof(**out));
+	if (!*out) {
+		ld->oom = 1;
+		return;
+	}
+	*n = len;
+	push_key(ld, key);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		char got[80];
+
+		push_index(ld, i);
+		if (json_object_is_type(v, json_type_object)) {
+			parse_step(ld, v, &(*out)[i], in_steps);
+		} else {
+			describe_json(v, got, sizeof(got));
+			report(ld, HIL_JSONPOS_VALUE, "expected a step object, got %s", got);
+			(*out)[i].params = json_object_new_object();
+		}
+		pop(ld);
+	}
+	pop(ld);
+}
+
+/* ---- expectations ---- */
+
+#define KIND(k) (1u << (k))
+#define COND_KINDS (KIND(HIL_EXPECT_VALUE) | KIND(HIL_EXPECT_EVENT) | KIND(HIL_EXPECT_NEVER) | \
+		    KIND(HIL_EXPECT_SUSTAINED))
+#define BOUND_KINDS (KIND(HIL_EXPECT_SUSTAINED) | KIND(HIL_EXPECT_RECOVERY))
+
+enum { EXP_ID, EXP_REQUIREMENT, EXP_KIND, EXP_WINDOW, EXP_WHY, EXP_SUBJECT, EXP_EQUALS, EXP_ABOVE,
+       EXP_BELOW, EXP_AT_LEAST, EXP_AT_MOST, EXP_MIN, EXP_MAX, EXP_FROM, EXP_TO, __EXP_MAX };
+
+static const struct rule expect_rules[__EXP_MAX] = {
+	[EXP_ID] = { "id", V_NAME, 1, 0 },
+	[EXP_REQUIREMENT] = { "requirement", V_STRING, 1, 0 },
+	[EXP_KIND] = { "kind", V_STRING, 1, 0 },
+	[EXP_WINDOW] = { "window", V_OBJECT, 0, 0 },
+	[EXP_WHY] = { "why", V_STRING, 0, 0 },
+	[EXP_SUBJECT] = { "subject", V_STRING, 0, COND_KINDS },
+	[EXP_EQUALS] = { "equals", V_STRING, 0, COND_KINDS },
+	[EXP_ABOVE] = { "above", V_NUMBER, 0, COND_KINDS },
+	[EXP_BELOW] = { "below", V_NUMBER, 0, COND_KINDS },
+	[EXP_AT_LEAST] = { "at_least", V_NUMBER, 0, COND_KINDS },
+	[EXP_AT_MOST] = { "at_most", V_NUMBER, 0, COND_KINDS },
+	[EXP_MIN] = { "min", V_DURATION, 0, BOUND_KINDS },
+	[EXP_MAX] = { "max", V_DURATION, 0, BOUND_KINDS },
+	[EXP_FROM] = { "from", V_OBJECT, 0, KIND(HIL_EXPECT_RECOVERY) },
+	[EXP_TO] = { "to", V_OBJECT, 0, KIND(HIL_EXPECT_RECOVERY) },
+};
+
+enum { COND_SUBJECT, COND_EQUALS, COND_ABOVE, COND_BELOW, COND_AT_LEAST, COND_AT_MOST, __COND_MAX };
+
+static const struct rule cond_rules[__COND_MAX] = {
+	[COND_SUBJECT] = { "subject", V_STRING, 0, 0 },
+	[COND_EQUALS] = { "equals", V_STRING, 0, 0 },
+	[COND_ABOVE] = { "above", V_NUMBER, 0, 0 },
+	[COND_BELOW] = { "below", V_NUMBER, 0, 0 },
+	[COND_AT_LEAST] = { "at_least", V_NUMBER, 0, 0 },
+	[COND_AT_MOST] = { "at_most", V_NUMBER, 0, 0 },
+};
+
+static const char *const kind_keys[] = {
+	[HIL_EXPECT_VALUE] = "value",
+	[HIL_EXPECT_EVENT] = "event",
+	[HIL_EXPECT_NEVER] = "never",
+	[HIL_EXPECT_SUSTAINED] = "sustained",
+	[HIL_EXPECT_RECOVERY] = "recovery",
+};
+
+static int has_requirement(const struct hil_scenario *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_requirements; i++)
+		if (!strcmp(s->requirements[i], id))
+			return 1;
+	return 0;
+}
+
+static void requirement_list(const struct hil_scenario *s, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_requirements && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", s->requirements[i]);
+}
+
+static void parse_sub_cond(struct loader *ld, const char *key, struct json_object *obj,
+			   struct hil_cond *c)
+{
+	struct json_object *vals[__COND_MAX];
+
+	push_key(ld, key);
+	check_object(ld, obj, cond_rules, __COND_MAX, vals);
+	parse_cond(ld, obj, c);
+	pop(ld);
+}
+
+static void parse_expect(struct loader *ld, struct json_object *obj, struct hil_expect *e,
+			 size_t index)
+{
+	struct json_object *vals[__EXP_MAX];
+	const char *kind;
+	char list[256];
+	size_t k;
+	int line, col;
+
+	locate(ld, HIL_JSONPOS_VALUE, &line, &col);
+	e->line = line;
+	check_object(ld, obj, expect_rules, __EXP_MAX, vals);
+	e->id = string_of(ld, vals[EXP_ID]);
+	e->requirement = string_of(ld, vals[EXP_REQUIREMENT]);
+	e->why = string_of(ld, vals[EXP_WHY]);
+	if (e->id) {
+		for (size_t i = 0; i < index; i++) {
+			if (ld->s->expects[i].id && !strcmp(ld->s->expects[i].id, e->id)) {
+				report_member(ld, "id", HIL_JSONPOS_VALUE,
+					      "duplicate expectation id \"%s\" (first used on line %d)",
+					      e->id, ld->s->expects[i].line);
+				break;
+			}
+		}
+	}
+	if (e->requirement && !has_requirement(ld->s, e->requirement)) {
+		requirement_list(ld->s, list, sizeof(list));
+		report_member(ld, "requirement", HIL_JSONPOS_VALUE,
+			      "requirement \"%s\" is not in this scenario's requirements (%s)",
+			      e->requirement, list);
+	}
+	push_key(ld, "window");
+	parse_window(ld, vals[EXP_WINDOW], &e->window);
+	pop(ld);
+
+	if (!vals[EXP_KIND])
+		return;
+	kind = json_object_get_string(vals[EXP_KIND]);
+	for (k = 0; k < ARRAY_SIZE(kind_keys); k++)
+		if (!strcmp(kind_keys[k], kind))
+			break;
+	if (k == ARRAY_SIZE(kind_keys)) {
+		report_member(ld, "kind", HIL_JSONPOS_VALUE,
+			      "unknown kind \"%s\" (expected one of: value, event, never, sustained, recovery)",
+			      kind);
+		return;
+	}
+	e->kind = (enum hil_expect_kind)k;
+	for (size_t i = 0; i < __EXP_MAX; i++)
+		if (expect_rules[i].only && !(expect_rules[i].only & KIND(k)) &&
+		    json_object_object_get_ex(obj, expect_rules[i].key, NULL))
+			report_member(ld, expect_rules[i].key, HIL_JSONPOS_KEY,
+				      "key \"%s\" does not apply to kind \"%s\"",
+				      expect_rules[i].key, kind);
+
+	if (e->kind != HIL_EXPECT_RECOVERY)
+		parse_cond(ld, obj, &e->cond);
+	e->has_min = vals[EXP_MIN] != NULL;
+	e->has_max = vals[EXP_MAX] != NULL;
+	e->min_ms = duration_of(vals[EXP_MIN], 0);
+	e->max_ms = duration_of(vals[EXP_MAX], 0);
+	if (e->kind == HIL_EXPECT_SUSTAINED && !json_object_object_get_ex(obj, "min", NULL))
+		report(ld, HIL_JSONPOS_VALUE, "missing required key \"min\" for kind \"sustained\"");
+	if (e->kind == HIL_EXPECT_RECOVERY) {
+		static const char *const need[] = { "from", "to", "max" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(need); i++)
+			if (!json_object_object_get_ex(obj, need[i], NULL))
+				report(ld, HIL_JSONPOS_VALUE,
+				       "missing required key \"%s\" for kind \"recovery\"", need[i]);
+		if (vals[EXP_FROM])
+			parse_sub_cond(ld, "from", vals[EXP_FROM], &e->from);
+		if (vals[EXP_TO])
+			parse_sub_cond(ld, "to", vals[EXP_TO], &e->to);
+	}
+	if ((k == HIL_EXPECT_SUSTAINED || k == HIL_EXPECT_RECOVERY) && e->has_min && e->has_max &&
+	    e->min_ms > e->max_ms)
+		report_member(ld, "min", HIL_JSONPOS_VALUE, "min \"%s\" is longer than max \"%s\"",
+			      json_object_get_string(vals[EXP_MIN]),
+			      json_object_get_string(vals[EXP_MAX]));
+}
+
+static void parse_expects(struct loader *ld, struct json_object *arr)
+{
+	struct hil_scenario *s = ld->s;
+	size_t len;
+
+	if (!arr || !(len = json_object_array_length(arr)))
+		return;
+	s->expects = calloc(len, sizeof(*s->expects));
+	if (!s->expects) {
+		ld->oom = 1;
+		return;
+	}
+	s->n_expects = len;
+	push_key(ld, "expect");
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		char got[80];
+
+		push_index(ld, i);
+		if (json_object_is_type(v, json_type_object)) {
+			parse_expect(ld, v, &s->expects[i], i);
+		} else {
+			describe_json(v, got, sizeof(got));
+			report(ld, HIL_JSONPOS_VALUE, "expected an expectation object, got %s", got);
+		}
+		pop(ld);
+	}
+	pop(ld);
+}
+
+/* ---- steady state, observe, top level ---- */
+
+enum { PROBE_PROBE, PROBE_SUBJECT, PROBE_EQUALS, PROBE_ABOVE, PROBE_BELOW, PROBE_AT_LEAST,
+       PROBE_AT_MOST, __PROBE_MAX };
+
+static const struct rule probe_rules[__PROBE_MAX] = {
+	[PROBE_PROBE] = { "probe", V_STRING, 1, 0 },
+	[PROBE_SUBJECT] = { "subject", V_STRING, 0, 0 },
+	[PROBE_EQUALS] = { "equals", V_STRING, 0, 0 },
+	[PROBE_ABOVE] = { "above", V_NUMBER, 0, 0 },
+	[PROBE_BELOW] = { "below", V_NUMBER, 0, 0 },
+	[PROBE_AT_LEAST] = { "at_least", V_NUMBER, 0, 0 },
+	[PROBE_AT_MOST] = { "at_most", V_NUMBER, 0, 0 },
+};
+
+static const char *const probe_names[] = {
+	[HIL_PROBE_ROUTER_UP] = "router-up",
+	[HIL_PROBE_PLUG_ON] = "plug-on",
+	[HIL_PROBE_STATE] = "state",
+};
+
+static void parse_probe(struct loader *ld, struct json_object *obj, struct hil_probe *p)
+{
+	struct json_object *vals[__PROBE_MAX];
+	const char *name;
+	size_t k;
+
+	check_object(ld, obj, probe_rules, __PROBE_MAX, vals);
+	if (!vals[PROBE_PROBE])
+		return;
+	name = json_object_get_string(vals[PROBE_PROBE]);
+	for (k = 0; k < ARRAY_SIZE(probe_names); k++)
+		if (!strcmp(probe_names[k], name))
+			break;
+	if (k == ARRAY_SIZE(probe_names)) {
+		report_member(ld, "probe", HIL_JSONPOS_VALUE,
+			      "unknown probe \"%s\" (expected one of: router-up, plug-on, state)", name);
+		return;
+	}
+	p->kind = (enum hil_probe_kind)k;
+	if (p->kind == HIL_PROBE_STATE) {
+		parse_cond(ld, obj, &p->cond);
+		return;
+	}
+	for (size_t i = PROBE_SUBJECT; i < __PROBE_MAX; i++)
+		if (json_object_object_get_ex(obj, probe_rules[i].key, NULL))
+			report_member(ld, probe_rules[i].key, HIL_JSONPOS_KEY,
+				      "probe \"%s\" takes no condition, only \"state\" does", name);
+}
+
+enum { STEADY_SETTLE, STEADY_REQUIREMENT, STEADY_PROBES, __STEADY_MAX };
+
+static const struct rule steady_rules[__STEADY_MAX] = {
+	[STEADY_SETTLE] = { "settle", V_DURATION, 0, 0 },
+	[STEADY_REQUIREMENT] = { "requirement", V_STRING, 1, 0 },
+	[STEADY_PROBES] = { "probes", V_ARRAY, 1, 0 },
+};
+
+static void parse_steady(struct loader *ld, struct json_object *obj)
+{
+	struct hil_steady *st = &ld->s->steady;
+	struct json_object *vals[__STEADY_MAX];
+	char list[256];
+	size_t len;
+
+	st->settle_ms = 5 * 60 * 1000;
+	if (!obj)
+		return;
+	st->present = 1;
+	push_key(ld, "steady_state");
+	check_object(ld, obj, steady_rules, __STEADY_MAX, vals);
+	st->settle_ms = duration_of(vals[STEADY_SETTLE], st->settle_ms);
+	st->requirement = string_of(ld, vals[STEADY_REQUIREMENT]);
+	if (st->requirement && !has_requirement(ld->s, st->requirement)) {
+		requirement_list(ld->s, list, sizeof(list));
+		report_member(ld, "requirement", HIL_JSONPOS_VALUE,
+			      "requirement \"%s\" is not in this scenario's requirements (%s)",
+			      st->requirement, list);
+	}
+	if (vals[STEADY_PROBES] && (len = json_object_array_length(vals[STEADY_PROBES]))) {
+		st->probes = calloc(len, sizeof(*st->probes));
+		if (!st->probes) {
+			ld->oom = 1;
+			pop(ld);
+			return;
+		}
+		st->n_probes = len;
+		push_key(ld, "probes");
+		for (size_t i = 0; i < len; i++) {
+			struct json_object *v = json_object_array_get_idx(vals[STEADY_PROBES], i);
+			char got[80];
+
+			push_index(ld, i);
+			if (json_object_is_type(v, json_type_object)) {
+				parse_probe(ld, v, &st->probes[i]);
+			} else {
+				describe_json(v, got, sizeof(got));
+				report(ld, HIL_JSONPOS_VALUE, "expected a probe object, got %s", got);
+			}
+			pop(ld);
+		}
+		pop(ld);
+	}
+	pop(ld);
+}
+
+enum { OBS_PERIOD, OBS_ENTITIES, __OBS_MAX };
+
+static const struct rule observe_rules[__OBS_MAX] = {
+	[OBS_PERIOD] = { "period", V_DURATION, 0, 0 },
+	[OBS_ENTITIES] = { "entities", V_ARRAY, 0, 0 },
+};
+
+static void parse_observe(struct loader *ld, struct json_object *obj)
+{
+	struct hil_scenario *s = ld->s;
+	struct json_object *vals[__OBS_MAX];
+
+	s->observe_period_ms = 10 * 1000;
+	if (!obj)
+		return;
+	push_key(ld, "observe");
+	check_object(ld, obj, observe_rules, __OBS_MAX, vals);
+	s->observe_period_ms = duration_of(vals[OBS_PERIOD], s->observe_period_ms);
+	if (vals[OBS_PERIOD] && s->observe_period_ms <= 0)
+		report_member(ld, "period", HIL_JSONPOS_VALUE, "expected a period > 0, got \"%s\"",
+			      json_object_get_string(vals[OBS_PERIOD]));
+	parse_strings(ld, "entities", vals[OBS_ENTITIES], &s->entities, &s->n_entities, NULL);
+	pop(ld);
+}
+
+static int check_requirement_id(struct loader *ld, const char *id)
+{
+	if (hil_requirement_title(id))
+		return 0;
+	report(ld, HIL_JSONPOS_VALUE, "unknown requirement \"%s\" (not an ID in REQUIREMENTS.md)", id);
+	return -EINVAL;
+}
+
+static int check_need(struct loader *ld, const char *need)
+{
+	static const char *const needs[] = { "power", "panic", "mlo-lock", "gpio" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(needs); i++)
+		if (!strcmp(needs[i], need))
+			return 0;
+	report(ld, HIL_JSONPOS_VALUE,
+	       "unknown need \"%s\" (expected one of: power, panic, mlo-lock, gpio)", need);
+	return -EINVAL;
+}
+
+enum { TOP_FORMAT, TOP_NAME, TOP_SUMMARY, TOP_REQUIREMENTS, TOP_NEEDS, TOP_OBSERVE, TOP_SETUP,
+       TOP_STEADY, TOP_STEPS, TOP_EXPECT, TOP_TEARDOWN, __TOP_MAX };
+
+static const struct rule top_rules[__TOP_MAX] = {
+	[TOP_FORMAT] = { "format", V_STRING, 1, 0 },
+	[TOP_NAME] = { "name", V_NAME, 1, 0 },
+	[TOP_SUMMARY] = { "summary", V_STRING, 1, 0 },
+	[TOP_REQUIREMENTS] = { "requirements", V_ARRAY, 1, 0 },
+	[TOP_NEEDS] = { "needs", V_ARRAY, 0, 0 },
+	[TOP_OBSERVE] = { "observe", V_OBJECT, 0, 0 },
+	[TOP_SETUP] = { "setup", V_ARRAY, 0, 0 },
+	[TOP_STEADY] = { "steady_state", V_OBJECT, 0, 0 },
+	[TOP_STEPS] = { "steps", V_ARRAY, 1, 0 },
+	[TOP_EXPECT] = { "expect", V_ARRAY, 1, 0 },
+	[TOP_TEARDOWN] = { "teardown", V_ARRAY, 0, 0 },
+};
+
+static void parse_top(struct loader *ld, struct json_object *root)
+{
+	struct hil_scenario *s = ld->s;
+	struct json_object *vals[__TOP_MAX];
+
+	check_object(ld, root, top_rules, __TOP_MAX, vals);
+	if (vals[TOP_FORMAT] && strcmp(json_object_get_string(vals[TOP_FORMAT]), HIL_SCENARIO_FORMAT))
+		report_member(ld, "format", HIL_JSONPOS_VALUE, "expected \"%s\", got \"%s\"",
+			      HIL_SCENARIO_FORMAT, json_object_get_string(vals[TOP_FORMAT]));
+	s->name = string_of(ld, vals[TOP_NAME]);
+	s->summary = string_of(ld, vals[TOP_SUMMARY]);
+	parse_strings(ld, "requirements", vals[TOP_REQUIREMENTS], &s->requirements,
+		      &s->n_requirements, check_requirement_id);
+	if (vals[TOP_REQUIREMENTS] && !json_object_array_length(vals[TOP_REQUIREMENTS]))
+		report_member(ld, "requirements", HIL_JSONPOS_VALUE,
+			      "expected at least one requirement ID");
+	parse_strings(ld, "needs", vals[TOP_NEEDS], &s->needs, &s->n_needs, check_need);
+	parse_observe(ld, vals[TOP_OBSERVE]);
+	/* steps before expect: time references need the step labels */
+	parse_steps(ld, "setup", vals[TOP_SETUP], &s->setup, &s->n_setup, 0);
+	parse_steps(ld, "steps", vals[TOP_STEPS], &s->steps, &s->n_steps, 1);
+	parse_steps(ld, "teardown", vals[TOP_TEARDOWN], &s->teardown, &s->n_teardown, 0);
+	parse_steady(ld, vals[TOP_STEADY]);
+	parse_expects(ld, vals[TOP_EXPECT]);
+}
+
+/* ---- entry points ---- */
+
+static int read_text(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *mem;
+	char chunk[4096];
+	size_t got;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	mem = open_memstream(&buf, &n);
+	if (!mem) {
+		ret = -errno;
+		fclose(f);
+		return ret;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, got, mem);
+	if (ferror(f))
+		ret = -EIO;
+	fclose(f);
+	if (fclose(mem))
+		ret = -ENOMEM;
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int cmp_errors(const void *a, const void *b)
+{
+	const struct error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static char *join_errors(struct loader *ld)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem)
+		return NULL;
+	qsort(ld->errs, ld->n_errs, sizeof(*ld->errs), cmp_errors);
+	for (size_t i = 0; i < ld->n_errs; i++)
+		fprintf(mem, "%s:%d:%d: %s\n", ld->file, ld->errs[i].line, ld->errs[i].col,
+			ld->errs[i].msg);
+	if (fclose(mem)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static struct json_object *parse_json(struct loader *ld, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+	int line, col;
+
+	if (!tok) {
+		ld->oom = 1;
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, ld->text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!root) {
+		/* the tokener stops at the offending character */
+		hil_jsonpos_offset(ld->text, end, &line, &col);
+		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
+			add_error(ld, line, col, strdup("JSON syntax error: unexpected end of file"));
+		} else {
+			char *msg;
+
+			if (asprintf(&msg, "JSON syntax error: %s", json_tokener_error_desc(jerr)) < 0)
+				msg = NULL;
+			add_error(ld, line, col, msg);
+		}
+		return NULL;
+	}
+	while (end < len && strchr(" \t\r\n", ld->text[end]))
+		end++;
+	if (end < len) {
+		hil_jsonpos_offset(ld->text, end, &line, &col);
+		add_error(ld, line, col, strdup("JSON syntax error: unexpected text after the top-level value"));
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+static void free_cond(struct hil_cond *c)
+{
+	free(c->subject);
+	free(c->text);
+}
+
+static void free_steps(struct hil_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(steps[i].label);
+		free(steps[i].note);
+		free(steps[i].name);
+		json_object_put(steps[i].params);
+	}
+	free(steps);
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void hil_scenario_free(struct hil_scenario *s)
+{
+	if (!s)
+		return;
+	free(s->path);
+	free(s->name);
+	free(s->summary);
+	free_strings(s->requirements, s->n_requirements);
+	free_strings(s->needs, s->n_needs);
+	free_strings(s->entities, s->n_entities);
+	free_steps(s->setup, s->n_setup);
+	free_steps(s->steps, s->n_steps);
+	free_steps(s->teardown, s->n_teardown);
+	free(s->steady.requirement);
+	for (size_t i = 0; i < s->steady.n_probes; i++)
+		free_cond(&s->steady.probes[i].cond);
+	free(s->steady.probes);
+	for (size_t i = 0; i < s->n_expects; i++) {
+		struct hil_expect *e = &s->expects[i];
+
+		free(e->id);
+		free(e->requirement);
+		free(e->why);
+		free(e->window.from.anchor);
+		free(e->window.to.anchor);
+		free_cond(&e->cond);
+		free_cond(&e->from);
+		free_cond(&e->to);
+	}
+	free(s->expects);
+	free(s);
+}
+
+int hil_scenario_load(const char *path, struct hil_scenario **out, char **errors)
+{
+	struct loader ld = { .file = path };
+	struct json_object *root = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	if (errors)
+		*errors = NULL;
+	ret = read_text(path, &text, &len);
+	if (ret) {
+		if (errors && asprintf(errors, "%s: failed to read: %s\n", path, strerror(-ret)) < 0)
+			*errors = NULL;
+		return ret;
+	}
+	ld.text = text;
+	if (strlen(text) != len) {
+		add_error(&ld, 1, 1, strdup("the file contains a NUL byte"));
+		goto done;
+	}
+	root = parse_json(&ld, len);
+	if (!root)
+		goto done;
+	if (!json_object_is_type(root, json_type_object)) {
+		add_error(&ld, 1, 1, strdup("expected a scenario object at the top level"));
+		goto done;
+	}
+	ld.s = calloc(1, sizeof(*ld.s));
+	if (!ld.s) {
+		ld.oom = 1;
+		goto done;
+	}
+	ld.s->path = dup_str(&ld, path);
+	parse_top(&ld, root);
+done:
+	if (ld.oom) {
+		ret = -ENOMEM;
+	} else if (ld.n_errs) {
+		ret = -EINVAL;
+		if (errors) {
+			*errors = join_errors(&ld);
+			if (!*errors)
+				ret = -ENOMEM;
+		}
+	}
+	if (ret)
+		hil_scenario_free(ld.s);
+	else
+		*out = ld.s;
+	for (size_t i = 0; i < ld.n_errs; i++)
+		free(ld.errs[i].msg);
+	free(ld.errs);
+	free(ld.labels);
+	json_object_put(root);
+	free(text);
+	return ret;
+}
