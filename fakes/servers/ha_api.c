@@ -1,5 +1,6 @@
 /* The fake HA's REST API: /api/, /api/states, /api/services, /api/history/period. */
 #include <errno.h>
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,15 @@ out:
 	free(domain);
 }
 
+/* A flag argument (`&minimal_response`): fl_http_query gives NULL for a key without a value. */
+static bool query_flag(const struct fl_http_req *req, const char *key)
+{
+	const char *value;
+	size_t len;
+	return MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &value, &len) ==
+	       MHD_YES;
+}
+
 static void get_history(struct fl_ha *ha, const char *start_text, const struct fl_http_req *req,
 			struct fl_http_resp *resp)
 {
@@ -124,9 +134,9 @@ static void get_history(struct fl_ha *ha, const char *start_text, const struct f
 		return;
 	}
 	int flags = 0;
-	if (fl_http_query(req, "minimal_response"))
+	if (query_flag(req, "minimal_response"))
 		flags |= HA_HIST_MINIMAL;
-	if (fl_http_query(req, "no_attributes"))
+	if (query_flag(req, "no_attributes"))
 		flags |= HA_HIST_NO_ATTRS;
 	const char *sig = fl_http_query(req, "significant_changes_only");
 	if (sig && atoi(sig) == 0)
