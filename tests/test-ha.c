@@ -338,6 +338,66 @@ START_TEST(test_ha_storm_up_reboots_over_ssh)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- wait_for_trigger, choose, restart */
+
+static const char flow_yaml[] =
+	"- alias: ONU not O5\n"
+	"  mode: restart\n"
+	"  triggers:\n"
+	"    - trigger: state\n"
+	"      entity_id: sensor.onu_ploam_state\n"
+	"      to: \"1\"\n"
+	"  actions:\n"
+	"    - wait_for_trigger:\n"
+	"        - trigger: state\n"
+	"          entity_id: sensor.onu_ploam_state\n"
+	"          to: \"51\"\n"
+	"      timeout: {minutes: 3}\n"
+	"    - choose:\n"
+	"        - conditions:\n"
+	"            - condition: state\n"
+	"              entity_id: sensor.onu_ploam_state\n"
+	"              state: \"51\"\n"
+	"          sequence:\n"
+	"            - action: persistent_notification.dismiss\n"
+	"              data: {notification_id: onu}\n"
+	"      default:\n"
+	"        - if:\n"
+	"            - condition: not\n"
+	"              conditions:\n"
+	"                - condition: numeric_state\n"
+	"                  entity_id: sensor.onu_ploam_state\n"
+	"                  above: 50\n"
+	"          then:\n"
+	"            - action: switch.toggle\n"
+	"              target: {entity_id: [switch.internet]}\n";
+
+START_TEST(test_ha_wait_choose_restart)
+{
+	char *d = hil_test_tmpdir("ha"), path[512];
+	snprintf(path, sizeof(path), "%s/a.yaml", d);
+	hil_test_write_file(path, flow_yaml);
+	setup_ha(path);
+	at(0, "sensor.onu_ploam_state", "51");
+	at(10, "sensor.onu_ploam_state", "1");
+	at(70, "sensor.onu_ploam_state", "51"); /* recovered inside the wait: dismiss */
+	run_until(400);
+	ck_assert_str_eq("", w.log);
+	ck_assert_uint_eq(1, fl_ha_notification_count(w.ha));
+	ck_assert_int_eq(T0 + 70000, fl_ha_notification_get(w.ha, 0)->at);
+	ck_assert_str_eq("persistent_notification.dismiss", fl_ha_notification_get(w.ha, 0)->service);
+	/* no recovery: the wait times out 3 min after the last (restarting) trigger, then the plug toggles */
+	at(500, "sensor.onu_ploam_state", "1");
+	at(560, "sensor.onu_ploam_state", "2");
+	at(600, "sensor.onu_ploam_state", "1");
+	run_until(1000);
+	ck_assert_str_eq("off@780s ", w.log);
+	ck_assert_uint_eq(1, fl_ha_notification_count(w.ha));
+	teardown_ha();
+	free(d);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- loading */
 
 static void expect_refusal(const char *yaml, const char *what, int line, int col)
@@ -417,6 +477,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ha_load_refusals);
 	tcase_add_test(tc, test_ha_load_both_spellings);
+	tcase_add_test(tc, test_ha_wait_choose_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }
