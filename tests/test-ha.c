@@ -1,0 +1,488 @@
+/* The fake Home Assistant: REST API over real HTTP, automations in virtual time. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "servers/ha.h"
+#include "servers/httpd.h"
+#include "testutil.h"
+#include "world/loop.h"
+
+#define T0 ((fl_ms)1767225600000) /* 2026-01-01T00:00:00Z */
+
+/* What the fake world saw: switch operations and shell commands, with virtual times. */
+static struct world {
+	struct fl_loop *loop;
+	struct fl_ha *ha;
+	char log[1024];
+} w;
+
+static void note(const char *fmt, const char *what, fl_ms at)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), fmt, what, (long long)(at - T0) / 1000);
+	strncat(w.log, buf, sizeof(w.log) - strlen(w.log) - 1);
+}
+
+static int plug_set(void *ctx, const char *entity, int on)
+{
+	note("%s@%llds ", on ? "on" : "off", fl_loop_now(w.loop));
+	return fl_ha_set_state(w.ha, entity, on ? "on" : "off", NULL);
+}
+
+static const struct fl_ha_switch_ops plug_ops = { .set = plug_set };
+
+static int run_shell(void *ctx, const char *command, fl_child_done_fn done, void *arg)
+{
+	static char *const argv[] = { "/bin/sh", "-c", "exit 0", NULL };
+	struct fl_spawn spec = { .argv = argv };
+	note("shell[%s]@%llds ", command, fl_loop_now(w.loop));
+	pid_t pid = fl_child_spawn(w.loop, &spec, done, arg);
+	return pid < 0 ? (int)pid : 0;
+}
+
+static char *data_path(const char *name)
+{
+	char *p;
+	ck_assert_int_ge(asprintf(&p, "%s/tests/data/ha/%s", hil_test_source_dir(), name), 0);
+	return p;
+}
+
+/* A HA with @automations (a path) and the test configuration.yaml; the plug bound. */
+static void setup_ha(const char *automations)
+{
+	memset(&w, 0, sizeof(w));
+	w.loop = fl_loop_new(T0);
+	char *conf = data_path("configuration.yaml"), *err = NULL;
+	struct fl_ha_config cfg = { .token = "tok", .automations_path = automations,
+				    .configuration_path = conf, .run_shell = run_shell };
+	w.ha = fl_ha_new(w.loop, &cfg, &err);
+	ck_assert_msg(w.ha != NULL, "fl_ha_new: %s", err ? err : "?");
+	ck_assert_int_eq(0, fl_ha_bind_switch(w.ha, "switch.internet", &plug_ops, NULL));
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "switch.internet", "on", NULL));
+	free(conf);
+}
+
+static void teardown_ha(void)
+{
+	ck_assert_int_eq(0, fl_loop_settle(w.loop, 10000));
+	fl_ha_free(w.ha);
+	fl_loop_free(w.loop);
+}
+
+static void at(fl_ms secs, const char *entity, const char *state)
+{
+	ck_assert_int_eq(0, fl_loop_advance_to(w.loop, T0 + secs * 1000, 10000));
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, entity, state, NULL));
+}
+
+static void run_until(fl_ms secs)
+{
+	ck_assert_int_eq(0, fl_loop_advance_to(w.loop, T0 + secs * 1000, 10000));
+}
+
+/* ---------------------------------------------------------------- REST */
+
+static char *dir;
+static struct fl_httpd *httpd;
+
+static int child_status;
+static void child_done(void *arg, int status)
+{
+	child_status = status;
+}
+
+/* curl @method @path [-d @body] with @token (NULL: none); returns the HTTP code, *body the reply. */
+static int curl(const char *method, const char *path, const char *data, const char *token, char **body)
+{
+	char out[512], codefile[512], url[512], auth[128];
+	snprintf(out, sizeof(out), "%s/body", dir);
+	snprintf(codefile, sizeof(codefile), "%s/code", dir);
+	unlink(out);
+	unlink(codefile);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", fl_httpd_port(httpd), path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
+	char *argv[16] = { R4HIL_CURL, "-s", "-o", out, "-w", "%{http_code}", "-X", (char *)method, url };
+	int i = 9;
+	if (token)
+		argv[i++] = "-H", argv[i++] = auth;
+	if (data)
+		argv[i++] = "-H", argv[i++] = "Content-Type: application/json", argv[i++] = "-d",
+		argv[i++] = (char *)data;
+	argv[i] = NULL;
+	struct fl_spawn spec = { .argv = argv, .stdout_path = codefile };
+	child_status = -1;
+	ck_assert_int_gt(fl_child_spawn(w.loop, &spec, child_done, NULL), 0);
+	ck_assert_int_eq(0, fl_loop_settle(w.loop, 10000));
+	ck_assert(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0);
+	char *code = hil_test_read_file(codefile);
+	int ret = atoi(code);
+	free(code);
+	*body = hil_test_read_file(out);
+	ck_assert_ptr_nonnull(*body);
+	return ret;
+}
+
+static void rest_setup(void)
+{
+	dir = hil_test_tmpdir("ha");
+	char *none = data_path("none.yaml");
+	setup_ha(none);
+	free(none);
+	httpd = fl_httpd_start(w.loop, "ha", 0, fl_ha_handle_http, w.ha);
+	ck_assert_ptr_nonnull(httpd);
+}
+
+static void rest_teardown(void)
+{
+	fl_httpd_stop(httpd);
+	teardown_ha();
+	free(dir);
+}
+
+START_TEST(test_ha_api_auth)
+{
+	char *body;
+	ck_assert_int_eq(401, curl("GET", "/api/", NULL, NULL, &body));
+	ck_assert_str_eq("401: Unauthorized", body);
+	free(body);
+	ck_assert_int_eq(401, curl("GET", "/api/states", NULL, "wrong", &body));
+	ck_assert_str_eq("401: Unauthorized", body);
+	free(body);
+	ck_assert_int_eq(200, curl("GET", "/api/", NULL, "tok", &body));
+	ck_assert_str_eq("{\"message\":\"API running.\"}", body);
+	free(body);
+}
+END_TEST
+
+START_TEST(test_ha_api_states)
+{
+	char *body;
+	run_until(190);
+	ck_assert_int_eq(201, curl("POST", "/api/states/sensor.x", "{\"state\":\"25\",\"attributes\":{\"unit\":\"C\"}}",
+				   "tok", &body));
+	ck_assert_ptr_nonnull(strstr(body, "\"entity_id\":\"sensor.x\",\"state\":\"25\",\"attributes\":{\"unit\":\"C\"},"
+					   "\"last_changed\":\"2026-01-01T00:03:10+00:00\","
+					   "\"last_updated\":\"2026-01-01T00:03:10+00:00\""));
+	free(body);
+	ck_assert_int_eq(0, fl_loop_advance_to(w.loop, T0 + 200123, 10000));
+	ck_assert_int_eq(200, curl("POST", "/api/states/sensor.x", "{\"state\":26}", "tok", &body));
+	ck_assert_ptr_nonnull(strstr(body, "\"state\":\"26\",\"attributes\":{},"
+					   "\"last_changed\":\"2026-01-01T00:03:20.123000+00:00\""));
+	free(body);
+	ck_assert_str_eq("26", fl_ha_get_state(w.ha, "sensor.x"));
+	ck_assert_int_eq(404, curl("GET", "/api/states/sensor.nope", NULL, "tok", &body));
+	ck_assert_str_eq("{\"message\":\"Entity not found.\"}", body);
+	free(body);
+	ck_assert_int_eq(400, curl("POST", "/api/states/sensor.x", "{\"state\":", "tok", &body));
+	ck_assert_str_eq("{\"message\":\"Invalid JSON specified.\"}", body);
+	free(body);
+	ck_assert_int_eq(400, curl("POST", "/api/states/sensor.x", "{\"attributes\":{}}", "tok", &body));
+	ck_assert_str_eq("{\"message\":\"No state specified.\"}", body);
+	free(body);
+	ck_assert_int_eq(400, curl("POST", "/api/states/Bad_Id", "{\"state\":\"1\"}", "tok", &body));
+	ck_assert_str_eq("{\"message\":\"Invalid entity ID specified.\"}", body);
+	free(body);
+	/* a service call through REST reaches the bound plug and returns the changed state */
+	ck_assert_int_eq(200, curl("POST", "/api/services/switch/turn_off", "{\"entity_id\":\"switch.internet\"}",
+				   "tok", &body));
+	ck_assert_ptr_nonnull(strstr(body, "\"entity_id\":\"switch.internet\",\"state\":\"off\""));
+	free(body);
+	ck_assert_str_eq("off@200s ", w.log);
+	ck_assert_int_eq(400, curl("POST", "/api/services/light/turn_on", "{}", "tok", &body));
+	free(body);
+}
+END_TEST
+
+START_TEST(test_ha_api_history)
+{
+	char *body;
+	at(1000, "sensor.h", "1");
+	ck_assert_int_eq(0, fl_loop_advance_to(w.loop, T0 + 1010000, 10000));
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "sensor.h", "1", "{\"a\":1}"));
+	/* identical state and attributes: no new row */
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "sensor.h", "1", "{\"a\":1}"));
+	at(1020, "sensor.h", "2");
+	run_until(1100);
+	ck_assert_int_eq(400, curl("GET", "/api/history/period/2026-01-01T00:16:45%2B00:00", NULL, "tok", &body));
+	ck_assert_str_eq("{\"message\":\"filter_entity_id is missing\"}", body);
+	free(body);
+	ck_assert_int_eq(200, curl("GET", "/api/history/period/2026-01-01T00:16:45%2B00:00?filter_entity_id=sensor.h",
+				   NULL, "tok", &body));
+	ck_assert_str_eq("[[{\"entity_id\":\"sensor.h\",\"state\":\"1\",\"attributes\":{},"
+			 "\"last_changed\":\"2026-01-01T00:16:45+00:00\",\"last_updated\":\"2026-01-01T00:16:45+00:00\"},"
+			 "{\"entity_id\":\"sensor.h\",\"state\":\"2\",\"attributes\":{\"a\":1},"
+			 "\"last_changed\":\"2026-01-01T00:17:00+00:00\",\"last_updated\":\"2026-01-01T00:17:00+00:00\"}]]",
+			 body);
+	free(body);
+	ck_assert_int_eq(200, curl("GET", "/api/history/period/2026-01-01T00:16:45Z?filter_entity_id=sensor.h"
+				   "&significant_changes_only=0&no_attributes", NULL, "tok", &body));
+	ck_assert_str_eq("[[{\"entity_id\":\"sensor.h\",\"state\":\"1\",\"attributes\":{},"
+			 "\"last_changed\":\"2026-01-01T00:16:45+00:00\",\"last_updated\":\"2026-01-01T00:16:45+00:00\"},"
+			 "{\"entity_id\":\"sensor.h\",\"state\":\"1\",\"attributes\":{},"
+			 "\"last_changed\":\"2026-01-01T00:16:40+00:00\",\"last_updated\":\"2026-01-01T00:16:50+00:00\"},"
+			 "{\"entity_id\":\"sensor.h\",\"state\":\"2\",\"attributes\":{},"
+			 "\"last_changed\":\"2026-01-01T00:17:00+00:00\",\"last_updated\":\"2026-01-01T00:17:00+00:00\"}]]",
+			 body);
+	free(body);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- numeric_state + for */
+
+static const char numeric_yaml[] =
+	"- alias: Hot for two minutes\n"
+	"  trigger:\n"
+	"    - platform: numeric_state\n"
+	"      entity_id: sensor.t\n"
+	"      above: 100\n"
+	"      for: \"00:02:00\"\n"
+	"  action:\n"
+	"    - service: switch.turn_off\n"
+	"      entity_id: switch.internet\n";
+
+static void numeric_setup(void)
+{
+	dir = hil_test_tmpdir("ha");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/a.yaml", dir);
+	hil_test_write_file(path, numeric_yaml);
+	setup_ha(path);
+}
+
+static void numeric_teardown(void)
+{
+	teardown_ha();
+	free(dir);
+}
+
+START_TEST(test_ha_numeric_for_fires_after_duration)
+{
+	at(10, "sensor.t", "50");
+	at(60, "sensor.t", "150");
+	at(90, "sensor.t", "160"); /* still above: the clock keeps running */
+	run_until(179);
+	ck_assert_str_eq("", w.log);
+	run_until(400);
+	ck_assert_str_eq("off@180s ", w.log);
+	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "automation.hot_for_two_minutes"));
+	/* already above: no new crossing, no second run */
+	fl_ha_set_state(w.ha, "switch.internet", "on", NULL);
+	at(500, "sensor.t", "170");
+	run_until(1000);
+	ck_assert_str_eq("off@180s ", w.log);
+}
+END_TEST
+
+START_TEST(test_ha_numeric_for_cancelled_by_drop)
+{
+	at(60, "sensor.t", "150");
+	at(120, "sensor.t", "90");
+	run_until(600);
+	ck_assert_str_eq("", w.log);
+	/* non-numeric states never match, and cancel a pending for */
+	at(700, "sensor.t", "unavailable");
+	at(710, "sensor.t", "150");
+	at(740, "sensor.t", "unavailable");
+	run_until(1000);
+	ck_assert_str_eq("", w.log);
+	/* from unavailable to above is a crossing */
+	at(1010, "sensor.t", "150");
+	run_until(1200);
+	ck_assert_str_eq("off@1130s ", w.log);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- the storm automations */
+
+static void storm_setup(void)
+{
+	char *p = data_path("storm.yaml");
+	setup_ha(p);
+	free(p);
+}
+
+START_TEST(test_ha_storm_down_power_cycles_plug)
+{
+	at(0, "sensor.bpi_r4_wan_carrier", "0");
+	at(0, "sensor.bpi_r4_sfp1_txfault_rate", "2");
+	at(60, "sensor.bpi_r4_sfp1_txfault_rate", "110000");
+	at(120, "sensor.bpi_r4_sfp1_txfault_rate", "111000");
+	run_until(200);
+	ck_assert_str_eq("off@180s on@195s ", w.log);
+	/* a retrigger during the 4-minute wait is ignored (mode single) */
+	at(200, "sensor.bpi_r4_sfp1_txfault_rate", "5");
+	at(210, "sensor.bpi_r4_sfp1_txfault_rate", "120000");
+	run_until(1000);
+	/* storm-up crossed too, but its carrier condition routes it away */
+	ck_assert_str_eq("off@180s on@195s ", w.log);
+	ck_assert_uint_eq(0, fl_ha_notification_count(w.ha));
+}
+END_TEST
+
+START_TEST(test_ha_storm_up_reboots_over_ssh)
+{
+	at(0, "sensor.bpi_r4_wan_carrier", "1");
+	at(0, "sensor.bpi_r4_sfp1_txfault_rate", "1");
+	at(60, "sensor.bpi_r4_sfp1_txfault_rate", "5000");
+	run_until(1000);
+	ck_assert_str_eq("shell[ssh -i /config/.ssh/id root@192.168.1.1 reboot]@360s ", w.log);
+	ck_assert_uint_eq(1, fl_ha_notification_count(w.ha));
+	const struct fl_ha_notification *n = fl_ha_notification_get(w.ha, 0);
+	ck_assert_int_eq(T0 + 360000, n->at);
+	ck_assert_str_eq("notify.notify", n->service);
+	ck_assert_str_eq("{\"message\":\"BPI-R4 rebooted by storm-up\"}", n->data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- wait_for_trigger, choose, restart */
+
+static const char flow_yaml[] =
+	"- alias: ONU not O5\n"
+	"  mode: restart\n"
+	"  triggers:\n"
+	"    - trigger: state\n"
+	"      entity_id: sensor.onu_ploam_state\n"
+	"      to: \"1\"\n"
+	"  actions:\n"
+	"    - wait_for_trigger:\n"
+	"        - trigger: state\n"
+	"          entity_id: sensor.onu_ploam_state\n"
+	"          to: \"51\"\n"
+	"      timeout: {minutes: 3}\n"
+	"    - choose:\n"
+	"        - conditions:\n"
+	"            - condition: state\n"
+	"              entity_id: sensor.onu_ploam_state\n"
+	"              state: \"51\"\n"
+	"          sequence:\n"
+	"            - action: persistent_notification.dismiss\n"
+	"              data: {notification_id: onu}\n"
+	"      default:\n"
+	"        - if:\n"
+	"            - condition: not\n"
+	"              conditions:\n"
+	"                - condition: numeric_state\n"
+	"                  entity_id: sensor.onu_ploam_state\n"
+	"                  above: 50\n"
+	"          then:\n"
+	"            - action: switch.toggle\n"
+	"              target: {entity_id: [switch.internet]}\n";
+
+START_TEST(test_ha_wait_choose_restart)
+{
+	char *d = hil_test_tmpdir("ha"), path[512];
+	snprintf(path, sizeof(path), "%s/a.yaml", d);
+	hil_test_write_file(path, flow_yaml);
+	setup_ha(path);
+	at(0, "sensor.onu_ploam_state", "51");
+	at(10, "sensor.onu_ploam_state", "1");
+	at(70, "sensor.onu_ploam_state", "51"); /* recovered inside the wait: dismiss */
+	run_until(400);
+	ck_assert_str_eq("", w.log);
+	ck_assert_uint_eq(1, fl_ha_notification_count(w.ha));
+	ck_assert_int_eq(T0 + 70000, fl_ha_notification_get(w.ha, 0)->at);
+	ck_assert_str_eq("persistent_notification.dismiss", fl_ha_notification_get(w.ha, 0)->service);
+	/* no recovery: the wait times out 3 min after the last (restarting) trigger, then the plug toggles */
+	at(500, "sensor.onu_ploam_state", "1");
+	at(560, "sensor.onu_ploam_state", "2");
+	at(600, "sensor.onu_ploam_state", "1");
+	run_until(1000);
+	ck_assert_str_eq("off@780s ", w.log);
+	ck_assert_uint_eq(1, fl_ha_notification_count(w.ha));
+	teardown_ha();
+	free(d);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- loading */
+
+static void expect_refusal(const char *yaml, const char *what, int line, int col)
+{
+	char *d = hil_test_tmpdir("ha"), path[512], want[600], *err = NULL;
+	snprintf(path, sizeof(path), "%s/a.yaml", d);
+	hil_test_write_file(path, yaml);
+	struct fl_loop *loop = fl_loop_new(T0);
+	struct fl_ha_config cfg = { .token = "t", .automations_path = path };
+	ck_assert_ptr_null(fl_ha_new(loop, &cfg, &err));
+	ck_assert_ptr_nonnull(err);
+	snprintf(want, sizeof(want), "%s:%d:%d: %s", path, line, col, what);
+	ck_assert_str_eq(want, err);
+	free(err);
+	fl_loop_free(loop);
+	free(d);
+}
+
+#define HEAD "- alias: x\n  trigger:\n"
+#define TRIG "    - platform: state\n      entity_id: sensor.a\n"
+
+START_TEST(test_ha_load_refusals)
+{
+	expect_refusal(HEAD "    - platform: template\n      value_template: \"x\"\n  action: []\n",
+		       "unsupported trigger platform 'template'", 3, 17);
+	expect_refusal(HEAD TRIG "      to: \"{{ 1 }}\"\n  action: []\n", "templates are not supported: '{{ 1 }}'", 5,
+		       11);
+	expect_refusal(HEAD TRIG "  condition:\n    - condition: time\n  action: []\n",
+		       "unsupported condition type 'time'", 6, 18);
+	expect_refusal(HEAD TRIG "  action:\n    - repeat: {count: 2}\n", "unsupported action 'repeat'", 6, 7);
+	expect_refusal(HEAD TRIG "  action:\n    - service: light.turn_on\n", "unknown service 'light.turn_on'", 6,
+		       16);
+	expect_refusal(HEAD "    - platform: numeric_state\n      entity_id: sensor.a\n  action: []\n",
+		       "numeric_state trigger: above or below is required", 3, 7);
+	expect_refusal(HEAD TRIG "      attribute: x\n  action: []\n", "state trigger: unsupported key 'attribute'",
+		       5, 7);
+	expect_refusal(HEAD TRIG "  action:\n    - delay: soon\n", "delay: invalid duration", 6, 14);
+	expect_refusal("- alias: x\n  trigger: [\n", "did not find expected node content", 3, 1);
+}
+END_TEST
+
+START_TEST(test_ha_load_both_spellings)
+{
+	storm_setup();
+	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "automation.bpi_r4_sfp_tx_fault_storm_carrier_down_onu_power_cycle"));
+	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "automation.bpi_r4_sfp_tx_fault_storm_carrier_up_soc_reboot"));
+	teardown_ha();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ha");
+	TCase *tc = tcase_create("api");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, rest_setup, rest_teardown);
+	tcase_add_test(tc, test_ha_api_auth);
+	tcase_add_test(tc, test_ha_api_states);
+	tcase_add_test(tc, test_ha_api_history);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("numeric");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, numeric_setup, numeric_teardown);
+	tcase_add_test(tc, test_ha_numeric_for_fires_after_duration);
+	tcase_add_test(tc, test_ha_numeric_for_cancelled_by_drop);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("storm");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, storm_setup, teardown_ha);
+	tcase_add_test(tc, test_ha_storm_down_power_cycles_plug);
+	tcase_add_test(tc, test_ha_storm_up_reboots_over_ssh);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_ha_load_refusals);
+	tcase_add_test(tc, test_ha_load_both_spellings);
+	tcase_add_test(tc, test_ha_wait_choose_restart);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return hil_test_run_suite(suite());
+}
