@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "r4hil/duration.h"
 #include "r4hil/engine.h"
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
@@ -175,14 +176,15 @@ static void run_one(const struct run_options *o, const struct hil_scenario *sc, 
 	char *err = NULL;
 	struct hil_fakelab *fake = hil_fakelab_start(&fo, &err);
 	struct hil_lab *lab = NULL;
-	struct hil_target *target = NULL;
+	struct hil_target *target = NULL; /* owns lab once opened */
 	if (fake && hil_lab_load(hil_fakelab_lab_file(fake), &lab, &err) == 0)
 		target = hil_target_open(lab, fake, &err);
 	if (!target) {
-		r->status = HIL_ERROR;
-		if (asprintf(&r->error, "fake lab: %s", err ? err : "failed to start") < 0)
-			r->error = NULL;
-		hil_lab_free(lab);
+		char *why = NULL;
+		if (asprintf(&why, "fake lab: %s", err ? err : "failed to start") < 0)
+			why = NULL;
+		hil_scenario_set_error(r, HIL_ERROR, why);
+		free(why); /* a lab that loaded is owned (and freed) by the failed target */
 	} else {
 		int64_t origin = 0;
 		struct timespec t0, t1;
@@ -210,8 +212,10 @@ static void print_summary(const struct hil_run_result *run, const char *out)
 	printf("\n");
 	for (size_t i = 0; i < run->n_scenarios; i++) {
 		const struct hil_scenario_result *s = &run->scenarios[i];
-		printf("%-8s %-32s %6.1fs wall, %s virtual\n", hil_status_name(s->status), s->name, s->wall_s,
-		       s->virtual_ms ? "" : "-");
+		char virt[32];
+		hil_duration_format(s->virtual_ms, virt, sizeof(virt));
+		printf("%-8s %-28s %6.1fs wall for %s virtual\n", hil_status_name(s->status), s->name,
+		       s->wall_s, virt);
 		if (s->error)
 			printf("         %s\n", s->error);
 		for (size_t j = 0; j < s->n_checks; j++) {
@@ -260,10 +264,11 @@ int run_main(int argc, char **argv)
 	struct hil_run_result *run = hil_run_result_new(out, "fakelab");
 	struct hil_progress *progress = cli_progress_new();
 	for (size_t i = 0; i < n; i++) {
-		struct hil_scenario_result *r = hil_run_result_add_scenario(run, scenarios[i]);
+		const struct hil_scenario *sc = scenarios[i];
+		struct hil_scenario_result *r = hil_run_add_scenario(run, sc->name, sc->summary, sc->path,
+								     sc->requirements, sc->n_requirements);
 		if (interrupted) {
-			r->status = HIL_ERROR;
-			r->error = strdup("not run: interrupted");
+			hil_scenario_set_error(r, HIL_ERROR, "not run: interrupted");
 			continue;
 		}
 		run_one(&o, scenarios[i], out, progress, r);

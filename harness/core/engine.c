@@ -301,23 +301,6 @@ static int run_steps(struct engine *e, const struct hil_step *steps, size_t n)
 	return 0;
 }
 
-static char *evidence_json(struct engine *e, const struct hil_verdict *v)
-{
-	json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < v->n_evidence; i++) {
-		const struct hil_event *ev = hil_timeline_get(e->tl, v->evidence[i]);
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "t", json_object_new_int64(ev->t_ms));
-		json_object_object_add(o, "source", json_object_new_string(ev->source));
-		json_object_object_add(o, "subject", json_object_new_string(ev->subject));
-		json_object_object_add(o, "value", json_object_new_string(ev->value));
-		json_object_array_add(arr, o);
-	}
-	char *text = strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
-	json_object_put(arr);
-	return text;
-}
-
 static void evaluate(struct engine *e, struct hil_scenario_result *r)
 {
 	for (size_t i = 0; i < e->sc->n_expects; i++) {
@@ -327,8 +310,8 @@ static void evaluate(struct engine *e, struct hil_scenario_result *r)
 			v.status = HIL_ERROR;
 			v.message = strdup("could not evaluate this expectation");
 		}
-		char *evidence = evidence_json(e, &v);
-		hil_scenario_result_add_check(r, x->id, x->requirement, hil_expect_kind_name(x->kind),
+		char *evidence = hil_evidence_json(e->tl, v.evidence, v.n_evidence);
+		hil_scenario_add_check(r, x->id, x->requirement, hil_expect_kind_name(x->kind),
 					      v.status, v.message, evidence);
 		free(evidence);
 		hil_verdict_clear(&v);
@@ -399,7 +382,7 @@ static void experiment(struct engine *e, struct hil_scenario_result *r)
 				      : "steady state not restored within %s after the experiment: %s",
 			     hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d)), why ? why : "?") < 0)
 			msg = NULL;
-		hil_scenario_result_add_check(r, "steady-state-after", e->sc->steady.requirement,
+		hil_scenario_add_check(r, "steady-state-after", e->sc->steady.requirement,
 					      "steady-state", ok ? HIL_PASS : HIL_FAIL, msg, "[]");
 		free(msg);
 		free(why);
@@ -427,16 +410,12 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 		run_teardown(&e);
 
 	r->virtual_ms = now_t(&e);
-	if (e.skip_reason) {
-		r->status = HIL_SKIPPED;
-		r->error = e.skip_reason;
-	} else if (e.error) {
-		r->status = HIL_ERROR;
-		r->error = e.error;
-	} else {
-		r->status = hil_scenario_result_status(r);
-		free(e.error);
-	}
+	if (e.skip_reason)
+		hil_scenario_set_error(r, HIL_SKIPPED, e.skip_reason);
+	else if (e.error)
+		hil_scenario_set_error(r, HIL_ERROR, e.error);
+	free(e.skip_reason);
+	free(e.error);
 	hil_observer_free(e.obs);
 	for (size_t i = 0; i < n_entities; i++)
 		free(entities[i]);

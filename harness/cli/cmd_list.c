@@ -1,0 +1,90 @@
+/* r4hil list: the catalogue, or which scenarios cover which requirements. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "r4hil/requirements.h"
+#include "r4hil/scenario.h"
+
+static void list_usage(FILE *f)
+{
+	fprintf(f, "usage: r4hil list [--requirements]\n\n"
+		   "List the scenarios of the catalogue (%s) with the requirement IDs\n"
+		   "they cover; with --requirements, print the coverage matrix: every\n"
+		   "requirement ID and the scenarios that check it.\n", cli_catalogue_dir());
+}
+
+static int covers(const struct hil_scenario *sc, const char *id)
+{
+	for (size_t i = 0; i < sc->n_requirements; i++)
+		if (strcmp(sc->requirements[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void print_matrix(struct hil_scenario **scs, size_t n)
+{
+	printf("%-14s %-40s %s\n", "requirement", "title", "scenarios");
+	for (size_t r = 0; r < hil_requirement_count(); r++) {
+		const struct hil_requirement *req = hil_requirement_get(r);
+		printf("%-14s %-40.40s ", req->id, req->title);
+		int any = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (scs[i] && covers(scs[i], req->id)) {
+				printf("%s%s", any ? ", " : "", scs[i]->name);
+				any = 1;
+			}
+		}
+		printf("%s\n", any ? "" : "(not covered)");
+	}
+}
+
+int list_main(int argc, char **argv)
+{
+	int matrix = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--requirements") == 0) {
+			matrix = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			list_usage(stdout);
+			return EXIT_PASS;
+		} else {
+			list_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	size_t n = 0;
+	int bad = 0;
+	char **paths = cli_scenario_paths(NULL, 0, cli_catalogue_dir(), &n, &bad);
+	if (!paths)
+		return EXIT_USAGE;
+	struct hil_scenario **scs = calloc(n + 1, sizeof(*scs));
+	for (size_t i = 0; i < n; i++) {
+		char *errors = NULL;
+		if (hil_scenario_load(paths[i], &scs[i], &errors) < 0) {
+			fputs(errors ? errors : "", stderr);
+			bad = 1;
+		}
+		free(errors);
+	}
+	if (matrix) {
+		print_matrix(scs, n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (!scs[i])
+				continue;
+			printf("%-28s ", scs[i]->name);
+			for (size_t j = 0; j < scs[i]->n_requirements; j++)
+				printf("%s%s", j ? "," : "", scs[i]->requirements[j]);
+			printf("\n    %s\n", scs[i]->summary);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		hil_scenario_free(scs[i]);
+		free(paths[i]);
+	}
+	free(scs);
+	free(paths);
+	return bad ? EXIT_USAGE : EXIT_PASS;
+}
