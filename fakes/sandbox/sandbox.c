@@ -129,8 +129,14 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 	arg_add(a, "--ro-bind"), arg_add(a, "%s", R4HIL_DROPBEAR), arg_add(a, "/usr/sbin/dropbear");
 	arg_add(a, "--dev"), arg_add(a, "/dev");
 	arg_add(a, "--proc"), arg_add(a, "/proc");
-	/* never the host's: a write there would act on the real kernel */
-	arg_add(a, "--bind"), arg_add(a, "%s/proc/sysrq-trigger", m), arg_add(a, "/proc/sysrq-trigger");
+	/*
+	 * Never the host's: a write there would act on the real kernel. A kernel
+	 * without CONFIG_MAGIC_SYSRQ has no such file, and none can be added to a
+	 * procfs, so then the router's writes fail (routerd checks the result).
+	 */
+	if (access("/proc/sysrq-trigger", F_OK) == 0)
+		arg_add(a, "--bind"), arg_add(a, "%s/proc/sysrq-trigger", m),
+			arg_add(a, "/proc/sysrq-trigger");
 	if (file_exists(m, "proc/interrupts"))
 		arg_add(a, "--ro-bind"), arg_add(a, "%s/proc/interrupts", m), arg_add(a, "/proc/interrupts");
 	if (file_exists(m, "proc/uptime"))

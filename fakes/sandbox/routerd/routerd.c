@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -261,6 +262,18 @@ static void prepare_dirs(void)
 		mkdir(dirs[i], 0755);
 }
 
+/*
+ * Refuse to serve if /proc/sysrq-trigger is the kernel's: the sandbox binds the
+ * lab's file over it, and a root script writing "b" there must never reboot the host.
+ */
+static int sysrq_is_safe(void)
+{
+	struct statfs fs;
+	if (statfs("/proc/sysrq-trigger", &fs) < 0)
+		return errno == ENOENT;
+	return fs.f_type != 0x9fa0; /* PROC_SUPER_MAGIC */
+}
+
 static int listen_socket(void)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -289,6 +302,10 @@ int main(void)
 	}
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	sigaction(SIGCHLD, &sa, NULL);
+	if (!sysrq_is_safe()) {
+		fprintf(stderr, "r4hil-routerd: /proc/sysrq-trigger is the kernel's; refusing to run\n");
+		return 1;
+	}
 	prepare_dirs();
 	int lfd = listen_socket();
 	if (lfd < 0) {
