@@ -40,7 +40,7 @@ static json_object *status_object(const struct fl_plug_device *dev)
 	return o;
 }
 
-/* One RPC method call; returns the result object or NULL with *code/*msg set. */
+/* One RPC method call; returns the result object, or NULL with code and msg set. */
 static json_object *call(struct fl_plug_device *dev, const char *method, int id, int have_on, int on,
 			 int *code, const char **msg)
 {
