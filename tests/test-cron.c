@@ -1,5 +1,6 @@
 /* Crontab parsing as busybox crond does it, and the virtual-time cron driver. */
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,18 @@
 #include "testutil.h"
 #include "world/loop.h"
 #include "world/truth.h"
+
+/* rm -rf @dir (links are removed, never followed); the sandbox must be down. */
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void remove_tree(char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
 
 static struct fl_crontab *parse_ok(const char *text)
 {
@@ -265,7 +278,7 @@ START_TEST(test_cron_driver_runs_due_lines_in_order)
 	ck_assert_ptr_nonnull(strstr(text, "line 3: minute: expected a number, name or '*': bad line"));
 	free(text);
 	fl_loop_free(loop);
-	free(dir);
+	remove_tree(dir);
 }
 END_TEST
 
