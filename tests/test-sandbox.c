@@ -1,6 +1,7 @@
 /* The fake router's sandbox: rootfs assembly, jobs, confinement, shims, SSH, power loss. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,18 @@ static const char *at(struct lab *lab, const char *fmt, const char *rel)
 {
 	snprintf(lab->path, sizeof(lab->path), fmt, lab->dir, rel);
 	return lab->path;
+}
+
+/* rm -rf @dir (links are removed, never followed); the sandbox must be down. */
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void remove_tree(char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
 }
 
 static int free_port(void)
@@ -109,7 +122,7 @@ static void lab_teardown(struct lab *lab)
 {
 	fl_sandbox_free(lab->sb);
 	fl_loop_free(lab->loop);
-	free(lab->dir);
+	remove_tree(lab->dir);
 }
 
 static void job_done(void *arg, int status)

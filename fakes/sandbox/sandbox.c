@@ -124,7 +124,8 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 		arg_add(a, "--cap-add"), arg_add(a, "%s", kept_caps[i]);
 	arg_add(a, "--bind"), arg_add(a, "%s", sb->rootfs), arg_add(a, "/");
 	arg_add(a, "--ro-bind"), arg_add(a, "/usr/lib"), arg_add(a, "/usr/lib");
-	arg_add(a, "--ro-bind"), arg_add(a, "/usr/lib64"), arg_add(a, "/usr/lib64");
+	if (access("/usr/lib64", F_OK) == 0)
+		arg_add(a, "--ro-bind"), arg_add(a, "/usr/lib64"), arg_add(a, "/usr/lib64");
 	arg_add(a, "--ro-bind"), arg_add(a, "%s", R4HIL_CURL), arg_add(a, "/usr/bin/curl");
 	arg_add(a, "--ro-bind"), arg_add(a, "%s", R4HIL_DROPBEAR), arg_add(a, "/usr/sbin/dropbear");
 	arg_add(a, "--dev"), arg_add(a, "/dev");

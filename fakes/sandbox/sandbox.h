@@ -70,7 +70,7 @@ int fl_sandbox_run(struct fl_sandbox *sb, const char *tag, const char *command_l
  */
 void fl_sandbox_kill(struct fl_sandbox *sb);
 
-/* Kills the sandbox if it is still running, then frees it. NULL-safe. */
+/* Kills the sandbox if it is still running, then frees it. NULL-safe. Free it before its loop. */
 void fl_sandbox_free(struct fl_sandbox *sb);
 
 /* True while bwrap runs. */
