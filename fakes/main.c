@@ -276,6 +276,7 @@ static int start_servers(struct lab *lab)
 	lab->shell = (struct fl_shellcmd){
 		.loop = lab->loop, .config_dir = lab_path(lab, "ha/config"),
 		.ssh_config = lab_path(lab, "ha/ssh_config"), .log_path = lab_path(lab, "logs/shell_command.log"),
+		.known_hosts = lab_path(lab, "keys/known_hosts"),
 	};
 	struct fl_ha_config hc = {
 		.token = lab->ha_token, .automations_path = lab->opt.automations,
@@ -351,8 +352,7 @@ static int setup(struct lab *lab)
 		return -1;
 
 	const char *model = lab_path(lab, "model");
-	if (fl_shellcmd_write_ssh_config(lab->shell.ssh_config, ROUTER_ALIASES, lab->ssh_port,
-					 lab_path(lab, "keys/known_hosts")) < 0)
+	if (fl_shellcmd_write_ssh_config(lab->shell.ssh_config, ROUTER_ALIASES, lab->ssh_port) < 0)
 		return fail("failed to write HA's ssh config", NULL);
 	struct fl_world_config wc = {
 		.loop = lab->loop, .truth = lab->truth, .ha = lab->ha,

@@ -1,9 +1,15 @@
 #include "servers/shellcmd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port, const char *known_hosts)
+/* Where the pinned router host key appears inside the sandbox (/tmp there is empty). */
+#define SANDBOX_KNOWN_HOSTS "/r4hil/known_hosts"
+
+int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -22,24 +28,55 @@ int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port
 		"# Every other destination is refused before any packet leaves.\n"
 		"Host *\n"
 		"    ProxyCommand /bin/false\n",
-		aliases, port, known_hosts);
+		aliases, port, SANDBOX_KNOWN_HOSTS);
 	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/*
+ * The host's top-level system directories, read-only, on an empty root: /config
+ * can then be created for HA's configuration. Merged-/usr links are kept links.
+ */
+static int add_system_dirs(char **argv, int n)
+{
+	static const char *const dirs[] = { "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64" };
+	static char targets[6][PATH_MAX];
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct stat st;
+		if (lstat(dirs[i], &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t len = readlink(dirs[i], targets[i], sizeof(targets[i]) - 1);
+			if (len <= 0)
+				continue;
+			targets[i][len] = '\0';
+			argv[n++] = "--symlink";
+			argv[n++] = targets[i];
+		} else {
+			argv[n++] = "--ro-bind";
+			argv[n++] = (char *)dirs[i];
+		}
+		argv[n++] = (char *)dirs[i];
+	}
+	return n;
 }
 
 int fl_shellcmd_run(void *ctx, const char *command, fl_child_done_fn done, void *done_arg)
 {
 	struct fl_shellcmd *sc = ctx;
-	char *const argv[] = {
-		R4HIL_BWRAP, "--cap-drop", "ALL",
-		"--ro-bind", "/", "/",
+	char *argv[64] = { R4HIL_BWRAP, "--cap-drop", "ALL", "--tmpfs", "/" };
+	int n = add_system_dirs(argv, 5);
+	char *const rest[] = {
 		"--bind", (char *)sc->config_dir, "/config",
 		"--ro-bind", (char *)sc->ssh_config, "/etc/ssh/ssh_config",
+		"--ro-bind", (char *)sc->known_hosts, SANDBOX_KNOWN_HOSTS,
 		"--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
 		"--unshare-pid", "--unshare-ipc", "--die-with-parent",
 		"--clearenv", "--setenv", "HOME", "/config", "--setenv", "PATH", "/usr/bin:/bin",
 		"--chdir", "/config",
 		"/bin/sh", "-c", (char *)command, NULL,
 	};
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		argv[n++] = rest[i];
 	struct fl_spawn spec = {
 		.argv = argv,
 		.stdout_path = sc->log_path,

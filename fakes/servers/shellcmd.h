@@ -14,14 +14,16 @@ struct fl_shellcmd {
 	struct fl_loop *loop;
 	const char *config_dir;  /* bound at /config */
 	const char *ssh_config;  /* bound at /etc/ssh/ssh_config */
+	const char *known_hosts; /* the router's pinned host key, bound where ssh_config says */
 	const char *log_path;    /* stdout and stderr of every command */
 };
 
 /*
  * Write the ssh client config that maps @aliases (space-separated host names)
- * to 127.0.0.1:@port with the pinned @known_hosts. 0 or -errno.
+ * to 127.0.0.1:@port, checking the host key against fl_shellcmd.known_hosts.
+ * 0 or -errno.
  */
-int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port, const char *known_hosts);
+int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port);
 
 /* Matches fl_ha_config.run_shell: @ctx is a struct fl_shellcmd. */
 int fl_shellcmd_run(void *ctx, const char *command, fl_child_done_fn done, void *done_arg);

@@ -67,8 +67,9 @@ int fl_modelfs_init(const char *dir)
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)
 			return -errno;
 	}
+	/* Existing files keep their content: the lab writes some before the world starts. */
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int ret = fl_modelfs_printf(dir, files[i], "%s", "");
+		int ret = fl_modelfs_append(dir, files[i], "%s", "");
 		if (ret < 0)
 			return ret;
 	}

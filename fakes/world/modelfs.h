@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-/* Create @dir's tree and every model file (empty or at a neutral value). 0 or -errno. */
+/* Create @dir's tree and every missing model file (empty). 0 or -errno. */
 int fl_modelfs_init(const char *dir);
 
 /* Replace the content of @dir/@rel in place. 0 or -errno. */

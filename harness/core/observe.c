@@ -20,6 +20,7 @@ struct known {
 	char *entity;
 	char *state;          /* last state seen (plain entities) */
 	char *last_triggered; /* last trigger time seen (automations) */
+	int seen;             /* any row seen yet */
 };
 
 struct hil_observer {
@@ -102,6 +103,8 @@ static void on_history_row(void *arg, const char *entity, const char *state, int
 	if (!k)
 		return;
 	if (is_automation(entity)) {
+		int first = !k->seen;
+		k->seen = 1;
 		json_object *lt;
 		if (!attributes || !json_object_object_get_ex(attributes, "last_triggered", &lt) ||
 		    !json_object_is_type(lt, json_type_string))
@@ -109,9 +112,7 @@ static void on_history_row(void *arg, const char *entity, const char *state, int
 		const char *when = json_object_get_string(lt);
 		if (k->last_triggered && strcmp(k->last_triggered, when) == 0)
 			return;
-		int first = k->last_triggered == NULL && k->state == NULL;
 		replace(&k->last_triggered, when);
-		replace(&k->state, state);
 		int64_t at;
 		/* a trigger from before we started watching is history, not an event */
 		if (!first && hil_iso_parse(when, &at) == 0)
