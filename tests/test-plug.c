@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <microhttpd.h>
 
 /* One fake device answering the API of whichever plug type asks. */
 struct fake_plug {
@@ -18,6 +19,7 @@ struct fake_plug {
 	int stuck;		/* ignore switch commands (relay refuses) */
 	int sets;		/* switch commands seen */
 	int fail_first;		/* answer this many requests with 503 first */
+	int need_auth;		/* Gen1: require basic auth admin / "g1 p@ss" */
 };
 
 #define HUE_USER "hueuser0123456789"
@@ -58,6 +60,17 @@ static int shelly_gen1(struct fake_plug *fp, const struct hil_httpfix_req *req, 
 {
 	const char *turn = hil_httpfix_arg(req, "turn");
 
+	if (fp->need_auth) {
+		char *pw = NULL, *user = MHD_basic_auth_get_username_password(req->conn, &pw);
+		int ok = user && pw && !strcmp(user, "admin") && !strcmp(pw, "g1 p@ss");
+
+		MHD_free(user);
+		MHD_free(pw);
+		if (!ok) {
+			*body = strdup("401 Unauthorized");
+			return 401;
+		}
+	}
 	if (strcmp(req->path, "/relay/0")) {
 		*body = strdup("Not found");
 		return 404;
@@ -245,6 +258,20 @@ START_TEST(test_plug_shelly_gen1)
 	ck_assert_str_eq("GET /relay/0", line);
 	free(line);
 	hil_plug_free(p);
+
+	fake.need_auth = 1;
+	p = plug("shelly-gen1", NULL, "admin", "g1 p@ss");
+	ck_assert_int_eq(0, hil_plug_set(p, 1, &err));
+	ck_assert_int_eq(1, fake.on);
+	hil_plug_free(p);
+	p = plug("shelly-gen1", NULL, "admin", "wrong-pw");
+	ck_assert_int_eq(-EACCES, hil_plug_set(p, 0, &err));
+	ck_assert_ptr_null(strstr(err, "wrong-pw"));
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(1, fake.on);
+	hil_plug_free(p);
+	fake.need_auth = 0;
 
 	p = plug("shelly-gen1", "3", NULL, NULL);
 	ck_assert_int_eq(-ENOENT, hil_plug_get(p, &on, &err));

@@ -276,15 +276,13 @@ static int open_channel(struct hil_ssh *ssh, const char *command, ssh_channel *o
 			int last, char **err)
 {
 	ssh_channel ch = ssh_channel_new(ssh->s);
-	int ret;
 
 	if (!ch)
 		return lost(ssh, NULL, "open channel for", command, err);
 	if (ssh_channel_open_session(ch) != SSH_OK) {
-		if (!last && ssh_is_connected(ssh->s) == 0)
+		if (!last && !ssh_is_connected(ssh->s))
 			return exec_fail(ssh, ch, -EAGAIN);
-		ret = lost(ssh, ch, "open channel for", command, err);
-		return ret;
+		return lost(ssh, ch, "open channel for", command, err);
 	}
 	if (ssh_channel_request_exec(ch, command) != SSH_OK)
 		return lost(ssh, ch, "start", command, err);

@@ -59,7 +59,10 @@ int hil_ssh_connect(struct hil_ssh *ssh, char **err);
  * @err: if non-NULL, receives a malloc'd message on failure (caller frees).
  *
  * A transport failure (connection lost, deadline passed) drops the session;
- * the next call reconnects with a fresh one.
+ * the next call reconnects with a fresh one. If a held session turns out dead
+ * before the channel opened (peer rebooted while idle), exec reconnects once
+ * by itself, since the command cannot have run. Connecting is bounded by
+ * connect_timeout_ms, on top of @timeout_ms.
  *
  * Return: 0 when the command ran to completion (its status is in @res),
  * -ETIMEDOUT when the deadline passed, -ECONNRESET when the connection was
