@@ -133,7 +133,8 @@ int fl_rootfs_assemble(const char *template_dir, const char *overlay_dir, const 
 	int ret = fl_util_mkdirs(dest, 0755);
 	if (ret)
 		return fl_util_err(err, ret, "failed to create %s: %s", dest, strerror(-ret));
-	ret = copy_tree(template_dir, dest, true, err);
+	if (template_dir)
+		ret = copy_tree(template_dir, dest, true, err);
 	if (!ret && overlay_dir)
 		ret = copy_tree(overlay_dir, dest, false, err);
 	return ret;

@@ -7,7 +7,7 @@
 #define FL_ROOTFS_H
 
 /*
- * Copy @template_dir to @dest (created if needed), then @overlay_dir (NULL: none)
+ * Copy @template_dir (if not NULL) to @dest (created if needed), then @overlay_dir (NULL: none)
  * on top: overlay files win over template files and links, modes are kept,
  * symlinks are copied as links. The template's .stamp is skipped. An existing
  * @dest is updated in place (flash contents outside both trees survive).

@@ -180,13 +180,12 @@ static void poll_router(struct hil_observer *o, int64_t now)
 			       ROUTER_PROBE_TIMEOUT_MS, &res, &err);
 	int up = ret == 0 && res.exit_status == 0 && res.out_len > 0;
 	if (up != o->router_up) {
-		char detail[512] = "";
-		if (!up) {
-			json_object *d = json_object_new_object();
-			json_object_object_add(d, "error", json_object_new_string(err ? err : "command failed"));
-			snprintf(detail, sizeof(detail), "%s", json_object_to_json_string(d));
-			json_object_put(d);
-		}
+		/* The errno class, not the message: messages carry ports, and timelines of
+		 * the same run must be byte-identical. */
+		char detail[128] = "";
+		if (!up)
+			snprintf(detail, sizeof(detail), "{\"error\":\"%s\"}",
+				 ret < 0 ? strerror(-ret) : "command failed");
 		hil_timeline_add(o->tl, t, "router", "router.ssh", up ? "up" : "down", up ? NULL : detail);
 	}
 	o->router_up = up;

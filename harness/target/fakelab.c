@@ -158,9 +158,17 @@ struct hil_fakelab *hil_fakelab_start(const struct hil_fakelab_options *opt, cha
 	int64_t deadline = mono_ms() + 30000;
 	int status;
 	while (access(lab->lab_file, R_OK) != 0) {
-		if (waitpid(lab->pid, &status, WNOHANG) == lab->pid || mono_ms() > deadline) {
+		int exited = waitpid(lab->pid, &status, WNOHANG) == lab->pid;
+		if (exited || mono_ms() > deadline) {
+			char how[64] = "no lab file after 30 s";
+			if (exited && WIFSIGNALED(status))
+				snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+			else if (exited)
+				snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+			if (exited)
+				lab->pid = 0;
 			char *tail = log_tail(lab->log_path);
-			if (asprintf(err, "the fake lab did not come up (%s):\n%s", lab->log_path, tail) < 0)
+			if (asprintf(err, "the fake lab did not come up (%s; log %s):\n%s", how, lab->log_path, tail) < 0)
 				*err = NULL;
 			free(tail);
 			goto err_kill;
