@@ -38,6 +38,7 @@ struct fl_sandbox {
 	struct fl_loop *loop;
 	struct fl_truth *truth;
 	char *rootfs, *model_dir, *run_dir, *routerd, *hostname, *sock_path;
+	int run_dir_fd; /* keeps sock_path short: a unix socket path has 108 bytes at most */
 	int ssh_port;
 	pid_t bwrap_pid;  /* our child, 0 once reaped */
 	pid_t inner_pid;  /* bwrap's PID 1 of the sandbox, as the host sees it */
@@ -346,18 +347,27 @@ struct fl_sandbox *fl_sandbox_boot(struct fl_loop *loop, const struct fl_sandbox
 	sb->truth = cfg->truth;
 	sb->ssh_port = cfg->ssh_port;
 	sb->inner_pidfd = -1;
+	sb->run_dir_fd = -1;
 	sb->rootfs = strdup(cfg->rootfs);
 	sb->model_dir = strdup(cfg->model_dir);
 	sb->run_dir = strdup(cfg->run_dir);
 	sb->routerd = strdup(cfg->routerd);
 	sb->hostname = strdup(cfg->hostname ? cfg->hostname : "bpi-r4");
-	if (!sb->rootfs || !sb->model_dir || !sb->run_dir || !sb->routerd || !sb->hostname ||
-	    asprintf(&sb->sock_path, "%s/routerd.sock", cfg->run_dir) < 0) {
+	if (!sb->rootfs || !sb->model_dir || !sb->run_dir || !sb->routerd || !sb->hostname) {
 		fl_util_err(err, -ENOMEM, "out of memory");
 		goto err_free;
 	}
 	if (prepare_model(sb, err) < 0)
 		goto err_free;
+	sb->run_dir_fd = open(cfg->run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (sb->run_dir_fd < 0) {
+		fl_util_err(err, -errno, "failed to open %s: %s", cfg->run_dir, strerror(errno));
+		goto err_free;
+	}
+	if (asprintf(&sb->sock_path, "/proc/self/fd/%d/routerd.sock", sb->run_dir_fd) < 0) {
+		fl_util_err(err, -ENOMEM, "out of memory");
+		goto err_free;
+	}
 	unlink(sb->sock_path);
 
 	struct argv_buf args = { 0 };
@@ -559,6 +569,8 @@ void fl_sandbox_free(struct fl_sandbox *sb)
 	free(sb->routerd);
 	free(sb->hostname);
 	free(sb->sock_path);
+	if (sb->run_dir_fd >= 0)
+		close(sb->run_dir_fd);
 	free(sb);
 }
 

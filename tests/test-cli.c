@@ -1,0 +1,182 @@
+/* The r4hil CLI end to end: the catalogue on the fake lab, bad input, help, determinism. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clirun.h"
+#include "testutil.h"
+
+static char *tmp;
+
+static void setup(void)
+{
+	tmp = hil_test_tmpdir("cli");
+}
+
+static void teardown(void)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp);
+	free(tmp);
+}
+
+static char *at(const char *rel)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", tmp, rel) < 0)
+		abort();
+	return p;
+}
+
+START_TEST(test_cli_catalogue_passes_on_the_reference_system)
+{
+	char *out = at("run"), *log = at("log");
+	const char *args[] = { "run", "--out", out, NULL };
+	ck_assert_int_eq(0, clirun(log, args));
+	json_object *r = clirun_results(out);
+	const char *names[] = { "sfp-blip", "sfp-storm-carrier-down", "sfp-storm-carrier-up" };
+	for (size_t i = 0; i < 3; i++) {
+		json_object *s = clirun_scenario(r, names[i]), *status, *checks;
+		ck_assert_msg(s != NULL, "%s missing from results.json", names[i]);
+		json_object_object_get_ex(s, "status", &status);
+		ck_assert_str_eq("pass", json_object_get_string(status));
+		json_object_object_get_ex(s, "checks", &checks);
+		ck_assert_int_ge(json_object_array_length(checks), 5);
+	}
+	json_object_put(r);
+
+	char *junit_path = at("run/junit.xml"), *tl_path = at("run/timeline.jsonl");
+	char *junit = hil_test_read_file(junit_path), *tl = hil_test_read_file(tl_path);
+	ck_assert_ptr_nonnull(strstr(junit, "<testsuite name=\"sfp-storm-carrier-down\""));
+	ck_assert_ptr_nonnull(strstr(junit, "[HA-STORM-DOWN] plug-off-15s"));
+	/* the storm-down run saw the plug cycle and the power-on reboot */
+	ck_assert_ptr_nonnull(strstr(tl, "\"scenario\":\"sfp-storm-carrier-down\",\"source\":\"ha\",\"subject\":\"switch.internet\",\"value\":\"off\""));
+	ck_assert_ptr_nonnull(strstr(tl, "\"subject\":\"router.reboot\",\"value\":\"power\""));
+	/* the summary says where the report is */
+	char *stdout_path = at("log.out");
+	char *summary = hil_test_read_file(stdout_path);
+	ck_assert_ptr_nonnull(strstr(summary, "report: "));
+	ck_assert_ptr_nonnull(strstr(summary, "pass     sfp-blip"));
+	free(summary), free(stdout_path), free(junit), free(tl), free(junit_path), free(tl_path);
+	free(out), free(log);
+}
+END_TEST
+
+static const char bad_scenario[] =
+	"{\n"
+	"  \"format\": \"r4hil-scenario/1\",\n"
+	"  \"name\": \"bad\",\n"
+	"  \"summary\": \"a wait that is not a duration\",\n"
+	"  \"requirements\": [\"SFP-1\"],\n"
+	"  \"steps\": [{\"wait\": \"2 minutes\"}],\n"
+	"  \"expect\": []\n"
+	"}\n";
+
+START_TEST(test_cli_malformed_scenario_is_refused_with_its_position)
+{
+	char *bad = at("bad.json"), *log = at("log"), *out = at("never");
+	hil_test_write_file(bad, bad_scenario);
+	const char *validate[] = { "validate", bad, NULL };
+	ck_assert_int_eq(2, clirun(log, validate));
+	char *err_path = at("log.err");
+	char *err = hil_test_read_file(err_path);
+	char want[4200];
+	snprintf(want, sizeof(want), "%s:6:22: ", bad);
+	ck_assert_msg(strstr(err, want) != NULL, "want \"%s\" in: %s", want, err);
+	ck_assert_ptr_nonnull(strstr(err, "2 minutes"));
+	free(err);
+
+	/* run refuses too, and nothing runs: no run directory */
+	const char *run[] = { "run", "--out", out, bad, NULL };
+	ck_assert_int_eq(2, clirun(log, run));
+	ck_assert_int_ne(0, access(out, F_OK));
+	err = hil_test_read_file(err_path);
+	ck_assert_ptr_nonnull(strstr(err, want));
+	free(err), free(err_path), free(bad), free(log), free(out);
+}
+END_TEST
+
+START_TEST(test_cli_bad_usage_exits_2)
+{
+	char *log = at("log");
+	const char *unknown[] = { "frobnicate", NULL };
+	const char *no_overlay[] = { "run", "--overlay", "/nonexistent/overlay", NULL };
+	const char *no_scenario[] = { "run", "no-such-scenario", NULL };
+	const char *bad_list[] = { "list", "--bogus", NULL };
+	ck_assert_int_eq(2, clirun(log, unknown));
+	ck_assert_int_eq(2, clirun(log, no_overlay));
+	ck_assert_int_eq(2, clirun(log, no_scenario));
+	ck_assert_int_eq(2, clirun(log, bad_list));
+	free(log);
+}
+END_TEST
+
+START_TEST(test_cli_help_and_list)
+{
+	char *log = at("log"), *out_path = at("log.out");
+	const char *cmds[] = { "run", "list", "validate" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *args[] = { cmds[i], "--help", NULL };
+		ck_assert_int_eq(0, clirun(log, args));
+		char *text = hil_test_read_file(out_path);
+		char want[64];
+		snprintf(want, sizeof(want), "usage: r4hil %s", cmds[i]);
+		ck_assert_ptr_nonnull(strstr(text, want));
+		free(text);
+	}
+	const char *matrix[] = { "list", "--requirements", NULL };
+	ck_assert_int_eq(0, clirun(log, matrix));
+	char *text = hil_test_read_file(out_path);
+	ck_assert_ptr_nonnull(strstr(text, "HA-BLIP"));
+	ck_assert_ptr_nonnull(strstr(text, "sfp-blip"));
+	free(text);
+	const char *validate_all[] = { "validate", NULL };
+	ck_assert_int_eq(0, clirun(log, validate_all));
+	free(log), free(out_path);
+}
+END_TEST
+
+START_TEST(test_cli_same_inputs_same_timeline)
+{
+	char *log = at("log"), *a = at("a"), *b = at("b");
+	const char *run_a[] = { "run", "--out", a, "sfp-blip", NULL };
+	const char *run_b[] = { "run", "--out", b, "sfp-blip", NULL };
+	ck_assert_int_eq(0, clirun(log, run_a));
+	ck_assert_int_eq(0, clirun(log, run_b));
+	char *pa = at("a/sfp-blip/timeline.jsonl"), *pb = at("b/sfp-blip/timeline.jsonl");
+	char *ta = hil_test_read_file(pa), *tb = hil_test_read_file(pb);
+	ck_assert_ptr_nonnull(ta);
+	ck_assert_int_gt(strlen(ta), 1000);
+	ck_assert_str_eq(ta, tb);
+	free(ta), free(tb), free(pa), free(pb), free(a), free(b), free(log);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *fast = tcase_create("fast");
+	tcase_add_checked_fixture(fast, setup, teardown);
+	tcase_set_timeout(fast, 60);
+	tcase_add_test(fast, test_cli_malformed_scenario_is_refused_with_its_position);
+	tcase_add_test(fast, test_cli_bad_usage_exits_2);
+	tcase_add_test(fast, test_cli_help_and_list);
+	suite_add_tcase(s, fast);
+	TCase *runs = tcase_create("runs");
+	tcase_add_checked_fixture(runs, setup, teardown);
+	tcase_set_timeout(runs, 600);
+	tcase_add_test(runs, test_cli_catalogue_passes_on_the_reference_system);
+	tcase_add_test(runs, test_cli_same_inputs_same_timeline);
+	suite_add_tcase(s, runs);
+	return s;
+}
+
+int main(void)
+{
+	return hil_test_run_suite(suite());
+}
