@@ -47,6 +47,13 @@ START_TEST(test_cli_catalogue_passes_on_the_reference_system)
 		ck_assert_str_eq("pass", json_object_get_string(status));
 		json_object_object_get_ex(s, "checks", &checks);
 		ck_assert_int_ge(json_object_array_length(checks), 5);
+		/* the fake lab ran clean too (under the sanitizer build it reports at exit) */
+		char log_rel[256];
+		snprintf(log_rel, sizeof(log_rel), "run/%s/lab/fakelab.log", names[i]);
+		char *log_path = at(log_rel), *lab_log = hil_test_read_file(log_path);
+		ck_assert_ptr_nonnull(lab_log);
+		ck_assert_msg(strstr(lab_log, "Sanitizer") == NULL, "%s: %s", log_path, lab_log);
+		free(lab_log), free(log_path);
 	}
 	json_object_put(r);
 

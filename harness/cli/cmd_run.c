@@ -238,8 +238,12 @@ int run_main(int argc, char **argv)
 	size_t n = 0;
 	int bad = 0;
 	char **paths = cli_scenario_paths(argv + optind, argc - optind, o.catalogue, &n, &bad);
-	if (!paths || bad || n == 0)
+	if (!paths || bad || n == 0) {
+		for (size_t i = 0; paths && i < n; i++)
+			free(paths[i]);
+		free(paths);
 		return EXIT_USAGE;
+	}
 	struct hil_scenario **scenarios = calloc(n, sizeof(*scenarios));
 	if (load_all(paths, n, scenarios)) {
 		ret = EXIT_USAGE;
