@@ -104,6 +104,14 @@ static int wait_until(struct engine *e, int64_t target, const char *waiting_for)
 	}
 }
 
+/* A plain wait, shown as the time it runs until. */
+static int wait_for_time(struct engine *e, int64_t target)
+{
+	char d[32], what[48];
+	snprintf(what, sizeof(what), "t=+%s", hil_duration_format(target - e->origin, d, sizeof(d)));
+	return wait_until(e, target, what);
+}
+
 static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 {
 	switch (p->kind) {
@@ -278,10 +286,10 @@ static int run_step(struct engine *e, const struct hil_step *s)
 	int64_t now = now_abs(e);
 	switch (s->kind) {
 	case HIL_STEP_WAIT:
-		return wait_until(e, now + s->duration_ms, NULL);
+		return wait_for_time(e, now + s->duration_ms);
 	case HIL_STEP_ALIGN: {
 		int64_t k = (now - s->offset_ms) / s->duration_ms + 1;
-		return wait_until(e, k * s->duration_ms + s->offset_ms, NULL);
+		return wait_for_time(e, k * s->duration_ms + s->offset_ms);
 	}
 	case HIL_STEP_INJECT:
 		return run_inject(e, s);
