@@ -49,7 +49,7 @@ struct options {
 
 struct lab {
 	struct options opt;
-	char *path_buf[32];
+	char *path_buf[64];
 	int n_paths;
 	struct fl_loop *loop;
 	struct fl_truth *truth;
@@ -93,8 +93,9 @@ static void usage(FILE *out)
 static const char *lab_path(struct lab *lab, const char *rel)
 {
 	char *p;
-	if (asprintf(&p, "%s/%s", lab->opt.dir, rel) < 0)
-		abort();
+	if (lab->n_paths == (int)(sizeof(lab->path_buf) / sizeof(lab->path_buf[0])) ||
+	    asprintf(&p, "%s/%s", lab->opt.dir, rel) < 0)
+		abort(); /* a programming error: raise path_buf */
 	lab->path_buf[lab->n_paths++] = p;
 	return p;
 }
