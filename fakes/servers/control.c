@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox/util.h"
 #include "world/loop.h"
 #include "world/truth.h"
 #include "world/world.h"
@@ -83,20 +84,12 @@ static int handle_inject(struct fl_control *c, const struct fl_http_req *req, st
 
 static int handle_truth(struct fl_control *c, struct fl_http_resp *resp)
 {
-	FILE *f = fopen(c->truth_path, "r");
-	if (!f)
+	size_t len;
+	char *text = fl_util_read_file(c->truth_path, &len);
+	if (!text)
 		return -errno;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(f);
-	fclose(mem);
 	resp->status = 200;
-	resp->body = buf;
+	resp->body = text;
 	resp->content_type = "application/x-ndjson";
 	return 0;
 }
