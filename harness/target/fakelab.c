@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "r4hil/http.h"
+#include "r4hil/lab.h"
 
 #define CONTROL_TIMEOUT_MS 120000 /* an advance runs the router's scripts: allow for a slow machine */
 
@@ -66,20 +67,6 @@ static char *log_tail(const char *path)
 	return strdup(buf);
 }
 
-static int read_token(const char *path, char **token)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	char buf[256] = "";
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	*token = strdup(buf);
-	return 0;
-}
-
 static int read_control(struct hil_fakelab *lab)
 {
 	json_object *root = json_object_from_file(lab->lab_file), *control, *url, *tf;
@@ -90,7 +77,9 @@ static int read_control(struct hil_fakelab *lab)
 	    json_object_object_get_ex(control, "url", &url) &&
 	    json_object_object_get_ex(control, "token_file", &tf)) {
 		lab->url = strdup(json_object_get_string(url));
-		ret = read_token(json_object_get_string(tf), &lab->token);
+		char *err = NULL; /* the caller explains a failure with the lab file's name */
+		ret = hil_secret_read_file(json_object_get_string(tf), &lab->token, &err);
+		free(err);
 	}
 	json_object_put(root);
 	return ret;

@@ -1,5 +1,6 @@
 #include "r4hil/ha.h"
 #include "r4hil/http.h"
+#include "r4hil/isotime.h"
 #include "transport/internal.h"
 
 #include <ctype.h>
@@ -202,75 +203,6 @@ int hil_ha_call_service(struct hil_ha *ha, const char *domain, const char *servi
 	return ret;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (!isdigit((unsigned char)**p))
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/*
- * "2026-01-01T00:03:10.123456+00:00" (fraction optional, 'Z' or +-hh:mm) to
- * epoch ms. Private on purpose: a shared parser is planned elsewhere.
- */
-static int parse_iso_ms(const char *s, int64_t *ms)
-{
-	int y, mo, d, h, mi, sec, frac = 0, oh = 0, om = 0, sign = 0;
-	const char *p = s;
-
-	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d) || (*p != 'T' && *p != ' ') || !*p++ ||
-	    digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
-	    digits(&p, 2, &sec))
-		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -EINVAL;
-	if (*p == '.') {
-		int n = 0;
-
-		for (p++; isdigit((unsigned char)*p); p++, n++)
-			if (n < 3)
-				frac = frac * 10 + (*p - '0');
-		if (!n)
-			return -EINVAL;
-		for (; n < 3; n++)
-			frac *= 10;
-	}
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om))
-			return -EINVAL;
-	} else {
-		return -EINVAL;	/* HA always sends an offset; a naive time is ambiguous */
-	}
-	if (*p)
-		return -EINVAL;
-	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-	       (int64_t)sign * (oh * 3600 + om * 60)) * 1000 + frac;
-	return 0;
-}
-
 /* Epoch ms as HA's ISO form with '+' already URL-encoded. */
 static int format_iso(int64_t ms, char *buf, size_t len)
 {
@@ -316,13 +248,13 @@ static int deliver(struct json_object *all, hil_ha_history_fn fn, void *arg, cha
 			/* Only the first row is sure to carry entity_id in minimal form. */
 			if (id)
 				entity = id;
-			if (!entity || !state || parse_iso_ms(lc, &lc_ms) < 0) {
+			if (!entity || !state || hil_iso_parse(lc, &lc_ms) < 0) {
 				hil_transport_seterr(err, "failed to parse history: row %zu of %s: %.200s",
 						     k, entity ? entity : "(unknown entity)",
 						     json_object_to_json_string(row));
 				return -EPROTO;
 			}
-			if (!lu || parse_iso_ms(lu, &lu_ms) < 0)
+			if (!lu || hil_iso_parse(lu, &lu_ms) < 0)
 				lu_ms = lc_ms;
 			if (!json_object_object_get_ex(row, "attributes", &attrs) ||
 			    !json_object_is_type(attrs, json_type_object))
