@@ -10,9 +10,10 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *description;
 } commands[] = {
-	{ "run", run_main, "Run scenarios against the fake lab (default) and write a report" },
+	{ "run", run_main, "Run scenarios on the fake lab (default) or a lab file; write a report" },
 	{ "list", list_main, "List the scenario catalogue, or the requirement coverage matrix" },
 	{ "validate", validate_main, "Check scenario files without running them" },
+	{ "lab", lab_main, "lab check FILE: check a lab file's router, HA, plug and GPIO, read-only" },
 };
 
 static void usage(FILE *out)

@@ -284,3 +284,30 @@ out:
 	scrub(err, p->secret);
 	return ret;
 }
+
+char *hil_plug_describe(const struct hil_plug *p, int on)
+{
+	const char *t = p->ops->type, *v = on ? "on" : "off";
+	char *out = NULL;
+	int n;
+
+	if (!strcmp(t, "shelly-gen2"))
+		n = asprintf(&out, "GET %s/rpc/Switch.Set?id=%s&on=%s, GET %s/rpc/Switch.GetStatus?id=%s",
+			     p->base, p->id, on ? "true" : "false", p->base, p->id);
+	else if (!strcmp(t, "shelly-gen1"))
+		n = asprintf(&out, "GET %s/relay/%s?turn=%s, GET %s/relay/%s", p->base, p->id, v, p->base, p->id);
+	else if (!strcmp(t, "tasmota"))
+		n = asprintf(&out, "GET %s/cm?cmnd=Power%s%%20%s, GET %s/cm?cmnd=Power%s", p->base, p->id,
+			     on ? "On" : "Off", p->base, p->id);
+	else if (!strcmp(t, "hue"))
+		n = asprintf(&out, "PUT %s/api/<username>/lights/%s/state {\"on\":%s}, GET %s/api/<username>/lights/%s",
+			     p->base, p->id, on ? "true" : "false", p->base, p->id);
+	else if (!strcmp(t, "ha-switch"))
+		n = asprintf(&out, "POST %s/api/services/switch/turn_%s {\"entity_id\":\"%s\"}, GET %s/api/states/%s",
+			     p->base, v, p->id, p->base, p->id);
+	else if (!strcmp(t, "pdudaemon"))
+		n = asprintf(&out, "GET %s/power/control/%s?hostname=%s&port=%s", p->base, v, p->pdu, p->id);
+	else
+		n = asprintf(&out, "exec %s ... %s, exec %s ... status", p->argv[0], v, p->argv[0]);
+	return n < 0 ? NULL : out;
+}

@@ -89,6 +89,12 @@ int hil_plug_get(struct hil_plug *p, int *on, char **err);
 const char *hil_plug_type(const struct hil_plug *p);
 
 /**
+ * hil_plug_describe() - the requests that switching to @on sends, for a
+ * dry-run plan (secrets shown as placeholders). Malloc'd; NULL on ENOMEM.
+ */
+char *hil_plug_describe(const struct hil_plug *p, int on);
+
+/**
  * hil_plug_free() - free the plug (secrets wiped). NULL-safe.
  */
 void hil_plug_free(struct hil_plug *p);
