@@ -187,7 +187,7 @@ static void write_base(FILE *f, const struct hil_mlo_net *base, int n_base)
 		fprintf(f, "\nconfig wifi-iface '%s'\n", base[i].name);
 		net_options(f, &base[i], "\toption %.0s%s '%s'\n");
 	}
-	fprintf(f, "R4HIL_EOF\nrm -f /tmp/.uci/wireless\ncp /etc/config/wireless /tmp/wireless.base\n");
+	fprintf(f, "R4HIL_EOF\nrm -f /tmp/.uci/wireless\nuci commit wireless\ncp /etc/config/wireless /root/wireless.base\n");
 }
 
 char *hil_mlo_command(const struct hil_mlo_net *base, int n_base, const struct hil_mlo_net *add,

@@ -49,6 +49,8 @@ struct loader {
 	struct label *labels;
 	size_t n_labels, cap_labels;
 	const char *mlo_lock_rule; /* an act "wifi" step may lock the MT7996 (MLO-SAFE) */
+	struct hil_mlo_net mlo_conf[HIL_MLO_MAX_NETS]; /* the router's networks after the steps so far */
+	size_t n_mlo_conf;
 	int mlo_lock_line;
 	int oom;
 	struct hil_scenario *s;
@@ -637,7 +639,7 @@ static void check_pressure(struct loader *ld, struct json_object **vals)
 static void check_wifi(struct loader *ld, struct json_object **vals, struct hil_step *st)
 {
 	struct hil_mlo_net nets[HIL_MLO_MAX_NETS];
-	size_t n_base = 0, n = 0;
+	size_t n_base = 0, n = 0, n_prev = 0;
 	const char *why = NULL, *rule = NULL;
 	const char *apply = vals[WIFI_APPLY] ? json_object_get_string(vals[WIFI_APPLY]) : "";
 
@@ -654,9 +656,19 @@ static void check_wifi(struct loader *ld, struct json_object **vals, struct hil_
 			      "the base configuration must be supported by 002's table, not \"%s\"", rule);
 		return;
 	}
+	if (!vals[WIFI_BASE]) {
+		/* no base: the networks earlier steps left on the router */
+		memcpy(nets, ld->mlo_conf, ld->n_mlo_conf * sizeof(*nets));
+		n = n_prev = ld->n_mlo_conf;
+	}
 	if (vals[WIFI_ADD] && hil_mlo_nets_parse(vals[WIFI_ADD], nets, &n, &why) < 0) {
 		report_member(ld, "add", HIL_JSONPOS_VALUE, "%s", why);
 		return;
+	}
+	/* what the router runs afterwards: a guard refuses what the model forbids */
+	if (vals[WIFI_BASE] || strcmp(apply, "guard") || hil_mlo_classify(nets, n, &rule) == HIL_MLO_SUPPORTED) {
+		memcpy(ld->mlo_conf, nets, n * sizeof(*nets));
+		ld->n_mlo_conf = n;
 	}
 	/* a guard is the system under test: if it is wrong, it applies with wifi reload */
 	if ((!strcmp(apply, "guard") || !strcmp(apply, "reload")) &&
@@ -665,7 +677,8 @@ static void check_wifi(struct loader *ld, struct json_object **vals, struct hil_
 		ld->mlo_lock_rule = rule;
 		locate(ld, HIL_JSONPOS_VALUE, &ld->mlo_lock_line, &col);
 	}
-	char *cmd = hil_mlo_command(nets, vals[WIFI_BASE] ? (int)n_base : -1, nets + n_base, n - n_base, apply);
+	size_t first_add = vals[WIFI_BASE] ? n_base : n_prev;
+	char *cmd = hil_mlo_command(nets, vals[WIFI_BASE] ? (int)n_base : -1, nets + first_add, n - first_add, apply);
 	if (!cmd) {
 		ld->oom = 1;
 		return;

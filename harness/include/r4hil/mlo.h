@@ -49,7 +49,7 @@ enum hil_mlo_class hil_mlo_classify(const struct hil_mlo_net *nets, size_t n, co
 
 /*
  * The router command of an `act: "wifi"` step: if @n_base >= 0, /etc/config/wireless
- * is rewritten with the three radios and @base (and /tmp/wireless.base keeps a copy);
+ * is rewritten with the three radios and @base (and /root/wireless.base keeps a copy);
  * @add is staged with `uci batch`; then @apply: "guard" (/usr/local/bin/mlo-guard.sh
  * apply), "reload" (commit + wifi reload, the guard bypassed), "reboot" (commit +
  * reboot) or "stage" (leave it staged). malloc'd; NULL on ENOMEM.
