@@ -3,6 +3,11 @@
 
 #include <stddef.h>
 
+extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
+extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
+
 const struct fl_model_ops *const fl_models[] = {
+	&fl_wifi_model,
+	&fl_mem_model,
 	NULL,
 };

@@ -412,11 +412,16 @@ int fl_world_router_request(struct fl_world *w, const char *what)
 	if (w->router != FL_ROUTER_UP)
 		return -EAGAIN;
 	if (strcmp(what, "reboot") == 0) {
+		if (w->boot_timer)
+			return -EAGAIN; /* already shutting down */
+		/*
+		 * Like the real command, reboot returns at once and procd takes the
+		 * system down during the shutdown time: the caller's SSH session ends
+		 * with its exit status. router_reset halts userland.
+		 */
 		fl_truth_log(w->cfg.truth, "router", "reboot requested");
-		router_halt(w);
 		w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_ROUTER_SHUTDOWN_MS,
 					     router_reset, w);
-		w->router = FL_ROUTER_BOOTING;
 		changed(w);
 		return 0;
 	}
