@@ -3,6 +3,11 @@
 
 #include <stddef.h>
 
+#include "world/onu.h"
+#include "world/reach.h"
+
 const struct fl_model_ops *const fl_models[] = {
+	&fl_onu_model,
+	&fl_reach_model,
 	NULL,
 };
