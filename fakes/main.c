@@ -434,6 +434,8 @@ static void print_banner(struct lab *lab)
 	}
 	printf("  router SSH:  ssh -p %d -i %s/keys/harness_ed25519 -o UserKnownHostsFile=%s/keys/known_hosts root@127.0.0.1\n",
 	       lab->ssh_port, lab->opt.dir, lab->opt.dir);
+	printf("  ONU SSH:     ssh -p %d -i %s/keys/harness_ed25519 -o UserKnownHostsFile=%s/keys/known_hosts root@127.0.0.1\n",
+	       lab->onu_ssh_port, lab->opt.dir, lab->opt.dir);
 	printf("  HA:          http://127.0.0.1:%u (token in %s/secrets/ha_token)\n",
 	       fl_httpd_port(lab->ha_httpd), lab->opt.dir);
 	printf("  plug:        http://127.0.0.1:%u/rpc/Switch.GetStatus?id=0\n", fl_httpd_port(lab->plug_httpd));
