@@ -323,24 +323,24 @@ static int start_servers(struct lab *lab)
 	return 0;
 }
 
+/* A lab.json SSH entry: the harness's key, the lab's pinned host keys. */
+static json_object *ssh_endpoint(struct lab *lab, int port)
+{
+	json_object *e = json_object_new_object();
+	json_object_object_add(e, "host", json_object_new_string("127.0.0.1"));
+	json_object_object_add(e, "port", json_object_new_int(port));
+	json_object_object_add(e, "user", json_object_new_string("root"));
+	json_object_object_add(e, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
+	json_object_object_add(e, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
+	return e;
+}
+
 static int write_lab_file(struct lab *lab)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string("fakelab"));
-	json_object *router = json_object_new_object();
-	json_object_object_add(router, "host", json_object_new_string("127.0.0.1"));
-	json_object_object_add(router, "port", json_object_new_int(lab->ssh_port));
-	json_object_object_add(router, "user", json_object_new_string("root"));
-	json_object_object_add(router, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
-	json_object_object_add(router, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
-	json_object_object_add(o, "router", router);
-	json_object *onu = json_object_new_object();
-	json_object_object_add(onu, "host", json_object_new_string("127.0.0.1"));
-	json_object_object_add(onu, "port", json_object_new_int(lab->onu_ssh_port));
-	json_object_object_add(onu, "user", json_object_new_string("root"));
-	json_object_object_add(onu, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
-	json_object_object_add(onu, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
-	json_object_object_add(o, "onu", onu);
+	json_object_object_add(o, "router", ssh_endpoint(lab, lab->ssh_port));
+	json_object_object_add(o, "onu", ssh_endpoint(lab, lab->onu_ssh_port));
 	json_object *ha = json_object_new_object();
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fl_httpd_port(lab->ha_httpd));
