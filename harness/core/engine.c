@@ -9,6 +9,7 @@
 
 #include "r4hil/clock.h"
 #include "r4hil/duration.h"
+#include "r4hil/backup.h"
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
 #include "r4hil/ha.h"
@@ -36,6 +37,8 @@ struct engine {
 	char step[128];
 	char *error;        /* why the harness or the lab could not do its part */
 	char *skip_reason;  /* why the scenario cannot run in this lab */
+	int plug_touched;   /* the harness switched the plug: teardown switches it on */
+	struct hil_backup *backup; /* router files saved in setup, restored in teardown */
 };
 
 static void set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,6 +115,19 @@ static int wait_for_time(struct engine *e, int64_t target)
 	return wait_until(e, target, what);
 }
 
+/* A state probe on an observe.commands subject: its last recorded value. */
+static int router_state_holds(struct engine *e, const struct hil_cond *c, char **why)
+{
+	const char *value = hil_observer_command_value(e->obs, c->subject);
+	if (value && hil_cond_match(c, value))
+		return 1;
+	char *want = hil_cond_describe(c);
+	if (asprintf(why, "%s is %s, want %s", c->subject, value ? value : "not read yet", want) < 0)
+		*why = NULL;
+	free(want);
+	return 0;
+}
+
 static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 {
 	switch (p->kind) {
@@ -128,6 +144,8 @@ static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 	case HIL_PROBE_STATE:
 		break;
 	}
+	if (strncmp(p->cond.subject, "router.", 7) == 0)
+		return router_state_holds(e, &p->cond, why);
 	char *state = NULL, *err = NULL;
 	int ret = hil_ha_get_state(e->t->ha, p->cond.subject, &state, &err);
 	int ok = ret == 0 && hil_cond_match(&p->cond, state);
@@ -195,16 +213,27 @@ static char *inject_params(const struct hil_step *s)
 	return text;
 }
 
+/* A lab failure on purpose ("lab.fault" {target, mode}): robustness tests on the fake lab. */
+static int inject_fault(struct engine *e, const struct hil_step *s, char **err)
+{
+	const char *target = param_string(s, "target"), *mode = param_string(s, "mode");
+	if (!target || !mode) {
+		*err = strdup("lab.fault needs params target and mode");
+		return -EINVAL;
+	}
+	return hil_fakelab_fault(e->t->fakelab, target, mode, err);
+}
+
 static int run_inject(struct engine *e, const struct hil_step *s)
 {
 	if (!e->t->fakelab) {
-		/* The GPIO rig drives injections in a real lab; not wired yet. */
-		if (asprintf(&e->skip_reason, "injection %s needs the fake lab or a GPIO rig", s->name) < 0)
-			e->skip_reason = NULL;
+		/* refused before anything ran (injections_possible); never half-way */
+		set_error(e, "injection %s needs the fake lab", s->name);
 		return -ENOTSUP;
 	}
 	char *params = inject_params(s), *err = NULL;
-	int ret = hil_fakelab_inject(e->t->fakelab, s->name, params, &err);
+	int ret = strcmp(s->name, "lab.fault") == 0 ? inject_fault(e, s, &err)
+						   : hil_fakelab_inject(e->t->fakelab, s->name, params, &err);
 	if (ret < 0) {
 		set_error(e, "injection %s failed: %s", s->name, err ? err : strerror(-ret));
 	} else {
@@ -226,6 +255,7 @@ static int run_act(struct engine *e, const struct hil_step *s)
 		json_object *on;
 		json_object_object_get_ex(s->params, "on", &on);
 		int want = json_object_get_boolean(on);
+		e->plug_touched = 1;
 		ret = hil_plug_set(e->t->plug, want, &err);
 		if (ret < 0)
 			set_error(e, "failed to switch the plug %s: %s", want ? "on" : "off", err ? err : "?");
@@ -326,6 +356,58 @@ static void evaluate(struct engine *e, struct hil_scenario_result *r)
 	}
 }
 
+/* Power back on, whatever happened: a lab left dark fails every later run. */
+static void restore_power(struct engine *e)
+{
+	char *err = NULL;
+	int on = 0;
+	if (!e->plug_touched || (hil_plug_get(e->t->plug, &on, &err) == 0 && on)) {
+		free(err);
+		return;
+	}
+	free(err);
+	err = NULL;
+	if (hil_plug_set(e->t->plug, 1, &err) < 0) {
+		fprintf(stderr, "r4hil: %s: SAFETY: could not switch the plug back on: %s\n", e->sc->name,
+			err ? err : "?");
+		set_error(e, "teardown: could not switch the plug back on: %s", err ? err : "?");
+	} else {
+		hil_timeline_add(e->tl, now_t(e), "harness", "act.plug", "on", "{\"by\":\"teardown\"}");
+	}
+	free(err);
+}
+
+/* Wait (up to the restore deadline) for the router's SSH, polling as usual. */
+static int router_back(struct engine *e)
+{
+	int64_t deadline = now_abs(e) + HIL_BACKUP_WAIT_MS;
+	for (;;) {
+		hil_observer_poll(e->obs);
+		if (hil_observer_router_up(e->obs) == 1)
+			return 1;
+		if (now_abs(e) >= deadline)
+			return 0;
+		if (wait_until(e, now_abs(e) + e->sc->observe_period_ms, "router back for restore") < 0)
+			return 0;
+	}
+}
+
+/* Teardown's safety net: the plug on, then the files saved in setup restored. */
+static void restore_lab(struct engine *e)
+{
+	restore_power(e);
+	if (!e->backup || !hil_backup_needed(e->backup))
+		return;
+	char *err = NULL;
+	if (!router_back(e) || hil_backup_restore(e->backup, e->t->router, &err) < 0) {
+		fprintf(stderr, "r4hil: %s: SAFETY: could not restore %s: %s\n", e->sc->name,
+			hil_backup_paths(e->backup), err ? err : "router not back");
+		set_error(e, "teardown: could not restore %s: %s", hil_backup_paths(e->backup),
+			  err ? err : "router not back");
+	}
+	free(err);
+}
+
 static void run_teardown(struct engine *e)
 {
 	e->phase = "teardown";
@@ -334,10 +416,34 @@ static void run_teardown(struct engine *e)
 	char *before = e->error ? strdup(e->error) : NULL;
 	for (size_t i = 0; i < e->sc->n_teardown; i++)
 		run_step(e, &e->sc->teardown[i]);
+	restore_lab(e);
 	if (e->error && (!before || strcmp(before, e->error) != 0))
 		fprintf(stderr, "r4hil: %s: teardown: %s\n", e->sc->name, e->error);
 	free(before);
 	e->stop = stop;
+}
+
+static int step_possible(struct engine *e, const struct hil_step *s)
+{
+	if (s->kind != HIL_STEP_INJECT || e->t->fakelab)
+		return 1;
+	if (asprintf(&e->skip_reason, "injection %s needs the fake lab (this lab cannot inject it)", s->name) < 0)
+		e->skip_reason = NULL;
+	return 0;
+}
+
+/* Refuse, before anything runs, what this lab cannot do: never stop half-way. */
+static int injections_possible(struct engine *e)
+{
+	const struct { const struct hil_step *steps; size_t n; } parts[] = {
+		{ e->sc->setup, e->sc->n_setup }, { e->sc->steps, e->sc->n_steps },
+		{ e->sc->teardown, e->sc->n_teardown },
+	};
+	for (size_t p = 0; p < 3; p++)
+		for (size_t i = 0; i < parts[p].n; i++)
+			if (!step_possible(e, &parts[p].steps[i]))
+				return 0;
+	return 1;
 }
 
 static int needs_met(struct engine *e)
@@ -356,6 +462,13 @@ static void experiment(struct engine *e, struct hil_scenario_result *r)
 {
 	char *why = NULL;
 	e->phase = "setup";
+	e->backup = hil_backup_take(e->t->router, &why);
+	if (why) {
+		/* no backup, no changes: a router we cannot read is not touched */
+		set_error(e, "setup: could not back up the router's files: %s", why);
+		free(why);
+		return;
+	}
 	if (run_steps(e, e->sc->setup, e->sc->n_setup) < 0)
 		return;
 	if (e->sc->steady.present) {
@@ -410,9 +523,12 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 	e.origin = now_abs(&e);
 	e.next_poll = e.origin;
 	e.obs = hil_observer_new(target, e.tl, e.origin, entities, n_entities);
+	for (size_t i = 0; i < sc->n_commands; i++)
+		if (hil_observer_add_command(e.obs, sc->commands[i].name, sc->commands[i].command) < 0)
+			set_error(&e, "out of memory");
 	*origin = e.origin;
 
-	if (needs_met(&e))
+	if (needs_met(&e) && injections_possible(&e))
 		experiment(&e, r);
 	if (!e.skip_reason)
 		run_teardown(&e);
@@ -424,6 +540,7 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 		hil_scenario_set_error(r, HIL_ERROR, e.error);
 	free(e.skip_reason);
 	free(e.error);
+	hil_backup_free(e.backup);
 	hil_observer_free(e.obs);
 	for (size_t i = 0; i < n_entities; i++)
 		free(entities[i]);
