@@ -24,26 +24,14 @@ static struct hil_lab *desc;
 static void setup(void)
 {
 	tmp = hil_test_tmpdir("fakelab");
-	char *dir, *bin, *err = NULL;
-	if (asprintf(&dir, "%s/lab", tmp) < 0 || asprintf(&bin, "%s/r4hil-fakelab", hil_test_build_dir()) < 0)
-		abort();
-	struct hil_fakelab_options opt = { .dir = dir, .binary = bin };
-	lab = hil_fakelab_start(&opt, &err);
-	ck_assert_msg(lab != NULL, "fake lab: %s", err);
-	ck_assert_int_eq(0, hil_lab_load(hil_fakelab_lab_file(lab), &desc, &err));
-	free(dir);
-	free(bin);
+	lab = hil_test_fakelab_start(tmp, &desc);
 }
 
 static void teardown(void)
 {
 	hil_lab_free(desc);
 	hil_fakelab_stop(lab);
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-	free(tmp);
+	hil_test_remove_tree(tmp);
 }
 
 static char *truth(void)

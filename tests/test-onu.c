@@ -45,17 +45,9 @@ static struct hil_ssh *onu_ssh(void)
 static void setup(void)
 {
 	tmp = hil_test_tmpdir("onu");
-	char *dir, *bin, *err = NULL;
-	if (asprintf(&dir, "%s/lab", tmp) < 0 || asprintf(&bin, "%s/r4hil-fakelab", hil_test_build_dir()) < 0)
-		abort();
-	struct hil_fakelab_options opt = { .dir = dir, .binary = bin };
-	lab = hil_fakelab_start(&opt, &err);
-	ck_assert_msg(lab != NULL, "fake lab: %s", err);
-	ck_assert_int_eq(0, hil_lab_load(hil_fakelab_lab_file(lab), &desc, &err));
+	lab = hil_test_fakelab_start(tmp, &desc);
 	ha = hil_ha_new(desc->ha.url, desc->ha.token);
 	onu = onu_ssh();
-	free(dir);
-	free(bin);
 }
 
 static void teardown(void)
@@ -64,11 +56,7 @@ static void teardown(void)
 	hil_ha_free(ha);
 	hil_lab_free(desc);
 	hil_fakelab_stop(lab);
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-	free(tmp);
+	hil_test_remove_tree(tmp);
 }
 
 static void advance(int64_t secs)
