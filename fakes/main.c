@@ -35,6 +35,7 @@
 
 #define PLUG_ENTITY "switch.internet"
 #define ROUTER_ALIASES "192.168.1.254 bpi-r4 router"
+#define ONU_ALIASES "onu"
 #define DEFAULT_START_MS 1772442000000LL /* 2026-03-02T09:00:00Z */
 #define MAX_OVERLAYS 8
 
@@ -65,6 +66,8 @@ struct lab {
 	struct fl_shellcmd shell;
 	char ha_token[65], control_token[65], hw_token[65];
 	int ssh_port;
+	int onu_ssh_port;
+	char *harness_pub; /* the harness's public key, authorized on the router and the ONU */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -230,7 +233,8 @@ static const struct fl_ha_switch_ops ha_plug_ops = { .set = ha_switch_set };
 static int make_dirs(struct lab *lab)
 {
 	static const char *const dirs[] = { "", "/rootfs", "/model", "/run", "/keys", "/secrets",
-					    "/ha", "/ha/config", "/ha/config/.ssh", "/logs" };
+					    "/ha", "/ha/config", "/ha/config/.ssh", "/logs",
+					    "/onu", "/onu/rootfs", "/onu/model", "/onu/run" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s%s", lab->opt.dir, dirs[i]);
@@ -267,10 +271,9 @@ static int provision_router(struct lab *lab)
 		return fail("failed to provision /etc/bpi-r4-ha.env", err);
 
 	char *pub = NULL;
-	if (fl_keys_client(lab_path(lab, "keys/harness_ed25519"), &pub, &err) < 0 ||
-	    fl_keys_authorize(rootfs, pub, &err) < 0)
+	if (fl_keys_client(lab_path(lab, "keys/harness_ed25519"), &lab->harness_pub, &err) < 0 ||
+	    fl_keys_authorize(rootfs, lab->harness_pub, &err) < 0)
 		return fail("failed to provision the harness's SSH key", err);
-	free(pub);
 	if (fl_keys_client(lab_path(lab, "ha/config/.ssh/bpi_r4_ed25519"), &pub, &err) < 0 ||
 	    fl_keys_authorize(rootfs, pub, &err) < 0)
 		return fail("failed to provision HA's SSH key", err);
@@ -278,6 +281,31 @@ static int provision_router(struct lab *lab)
 	if (fl_keys_host(rootfs, lab->ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0 ||
 	    fl_keys_host(rootfs, lab->faults.port, lab_path(lab, "keys/known_hosts"), &err) < 0)
 		return fail("failed to create the router's host key", err);
+	return 0;
+}
+
+/* The ONU's own Linux (`ssh onu`): the same template, the ONU's commands, its own keys. */
+static int provision_onu(struct lab *lab)
+{
+	char *err = NULL, *pub = NULL;
+	const char *rootfs = lab_path(lab, "onu/rootfs"), *model = lab_path(lab, "onu/model");
+	if (fl_rootfs_assemble(R4HIL_BINARY_DIR "/rootfs-template", R4HIL_SOURCE_DIR "/fakes/sandbox/onu",
+			       rootfs, &err) < 0)
+		return fail("failed to assemble the ONU's rootfs", err);
+	if (fl_keys_authorize(rootfs, lab->harness_pub, &err) < 0 ||
+	    fl_keys_client(lab_path(lab, "ha/config/.ssh/onu_ed25519"), &pub, &err) < 0 ||
+	    fl_keys_authorize(rootfs, pub, &err) < 0) {
+		free(pub);
+		return fail("failed to provision the ONU's SSH keys", err);
+	}
+	free(pub);
+	lab->onu_ssh_port = free_port();
+	if (lab->onu_ssh_port < 0 || fl_keys_host(rootfs, lab->onu_ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0)
+		return fail("failed to create the ONU's host key", err);
+	if (fl_modelfs_init(model) < 0)
+		return fail("failed to create the ONU's model files", NULL);
+	fl_modelfs_printf(model, "hw_url", "http://127.0.0.1:%u\n", fl_httpd_port(lab->control_httpd));
+	fl_modelfs_printf(model, "hw_token", "%s\n", lab->hw_token);
 	return 0;
 }
 
@@ -327,6 +355,18 @@ static int start_servers(struct lab *lab)
 	return 0;
 }
 
+/* A lab.json SSH entry: the harness's key, the lab's pinned host keys. */
+static json_object *ssh_endpoint(struct lab *lab, int port)
+{
+	json_object *e = json_object_new_object();
+	json_object_object_add(e, "host", json_object_new_string("127.0.0.1"));
+	json_object_object_add(e, "port", json_object_new_int(port));
+	json_object_object_add(e, "user", json_object_new_string("root"));
+	json_object_object_add(e, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
+	json_object_object_add(e, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
+	return e;
+}
+
 /* The plug as the harness must drive it: its API type, where, which relay, credentials. */
 static json_object *plug_section(struct lab *lab)
 {
@@ -357,14 +397,9 @@ static int write_lab_file(struct lab *lab)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string("fakelab"));
-	json_object *router = json_object_new_object();
-	json_object_object_add(router, "host", json_object_new_string("127.0.0.1"));
 	/* the harness reaches the router through the fault relay; HA goes direct */
-	json_object_object_add(router, "port", json_object_new_int(lab->faults.port));
-	json_object_object_add(router, "user", json_object_new_string("root"));
-	json_object_object_add(router, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
-	json_object_object_add(router, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
-	json_object_object_add(o, "router", router);
+	json_object_object_add(o, "router", ssh_endpoint(lab, lab->faults.port));
+	json_object_object_add(o, "onu", ssh_endpoint(lab, lab->onu_ssh_port));
 	json_object *ha = json_object_new_object();
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fl_httpd_port(lab->ha_httpd));
@@ -411,17 +446,20 @@ static int setup(struct lab *lab)
 		return -1;
 	if (fl_faults_ssh_relay_start(&lab->faults, lab->ssh_port) < 0)
 		return fail("failed to start the SSH relay", NULL);
-	if (provision_router(lab) < 0)
+	if (provision_router(lab) < 0 || provision_onu(lab) < 0)
 		return -1;
 
 	const char *model = lab_path(lab, "model");
-	if (fl_shellcmd_write_ssh_config(lab->shell.ssh_config, ROUTER_ALIASES, lab->ssh_port) < 0)
+	const struct fl_ssh_host hosts[] = { { ROUTER_ALIASES, lab->ssh_port }, { ONU_ALIASES, lab->onu_ssh_port } };
+	if (fl_shellcmd_write_ssh_config(lab->shell.ssh_config, hosts, 2) < 0)
 		return fail("failed to write HA's ssh config", NULL);
 	struct fl_world_config wc = {
 		.loop = lab->loop, .truth = lab->truth, .ha = lab->ha,
 		.rootfs = lab_path(lab, "rootfs"), .model_dir = model, .run_dir = lab_path(lab, "run"),
 		.routerd = R4HIL_BINARY_DIR "/r4hil-routerd", .ssh_port = lab->ssh_port,
 		.plug_entity = PLUG_ENTITY,
+		.onu_rootfs = lab_path(lab, "onu/rootfs"), .onu_model_dir = lab_path(lab, "onu/model"),
+		.onu_run_dir = lab_path(lab, "onu/run"), .onu_ssh_port = lab->onu_ssh_port,
 	};
 	char *err = NULL;
 	if (fl_modelfs_init(model) < 0)
@@ -447,6 +485,7 @@ static void teardown(struct lab *lab)
 	fl_loop_free(lab->loop);
 	for (int i = 0; i < lab->n_paths; i++)
 		free(lab->path_buf[i]);
+	free(lab->harness_pub);
 }
 
 static void print_banner(struct lab *lab)
@@ -458,6 +497,8 @@ static void print_banner(struct lab *lab)
 	}
 	printf("  router SSH:  ssh -p %d -i %s/keys/harness_ed25519 -o UserKnownHostsFile=%s/keys/known_hosts root@127.0.0.1\n",
 	       lab->faults.port, lab->opt.dir, lab->opt.dir);
+	printf("  ONU SSH:     ssh -p %d -i %s/keys/harness_ed25519 -o UserKnownHostsFile=%s/keys/known_hosts root@127.0.0.1\n",
+	       lab->onu_ssh_port, lab->opt.dir, lab->opt.dir);
 	printf("  HA:          http://127.0.0.1:%u (token in %s/secrets/ha_token)\n",
 	       fl_httpd_port(lab->ha_httpd), lab->opt.dir);
 	printf("  plug:        %s at http://127.0.0.1:%u\n", lab->opt.plug, fl_httpd_port(lab->plug_httpd));

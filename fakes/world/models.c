@@ -3,10 +3,15 @@
 
 #include <stddef.h>
 
+#include "world/onu.h"
+#include "world/reach.h"
+
 extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
 extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
 
 const struct fl_model_ops *const fl_models[] = {
+	&fl_onu_model,
+	&fl_reach_model,
 	&fl_wifi_model,
 	&fl_mem_model,
 	NULL,

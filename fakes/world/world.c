@@ -14,6 +14,7 @@
 #include "servers/ha.h"
 #include "world/model.h"
 #include "world/modelfs.h"
+#include "world/onu.h"
 #include "world/truth.h"
 
 /*
@@ -45,10 +46,7 @@ struct fl_world {
 	int64_t irq_uirq; /* since kernel start */
 	fl_ms irq_synced;
 
-	int onu_powered;
-	fl_ms onu_powered_since;
-	uint64_t onu_timer;
-	int onu_registered;
+	int onu_powered; /* the ONU's own state: world/onu.c */
 
 	struct storm storm;
 	int sysrq_watch;
@@ -72,7 +70,7 @@ static int router_kernel_running(const struct fl_world *w)
 
 static int wan_carrier(const struct fl_world *w)
 {
-	if (w->router != FL_ROUTER_UP || !w->onu_registered)
+	if (w->router != FL_ROUTER_UP || !fl_onu_in_o5(w))
 		return 0;
 	return !(w->storm.active && w->storm.carrier == 0);
 }
@@ -125,47 +123,37 @@ static void changed(struct fl_world *w)
 	write_model_files(w);
 }
 
+/* An optical storm (not the kernel IRQ wedge) blinds the ONU: tell its model. */
+static void emit_optical(struct fl_world *w, int active)
+{
+	json_object *p = json_object_new_object();
+	json_object_object_add(p, "active", json_object_new_boolean(active));
+	fl_world_emit(w, "sfp.optical-storm", p);
+	json_object_put(p);
+}
+
 static void storm_clear(struct fl_world *w, const char *why)
 {
 	if (!w->storm.active)
 		return;
+	int optical = !w->storm.cleared_by_reboot;
 	sync_counters(w);
 	fl_timer_cancel(w->loop, w->storm.end_timer);
 	memset(&w->storm, 0, sizeof(w->storm));
 	fl_truth_log(w->cfg.truth, "sfp.storm", "storm ends: %s", why);
+	if (optical)
+		emit_optical(w, 0);
 	changed(w);
 }
 
-/* ---- ONU ---- */
-
-static void onu_registered(void *arg)
-{
-	struct fl_world *w = arg;
-	w->onu_timer = 0;
-	w->onu_registered = 1;
-	fl_truth_log(w->cfg.truth, "onu", "PLOAM O5 (registered)");
-	changed(w);
-}
+/* ---- ONU power (its PLOAM, SSH and HA sensor: world/onu.c, through the power hook) ---- */
 
 static void onu_power(struct fl_world *w, int on)
 {
-	if (on == w->onu_powered)
-		return;
 	w->onu_powered = on;
-	if (!on) {
-		fl_timer_cancel(w->loop, w->onu_timer);
-		w->onu_timer = 0;
-		w->onu_registered = 0;
-		fl_truth_log(w->cfg.truth, "onu", "power off");
-		/* the laser is off: an optical storm ends here */
-		if (w->storm.active && !w->storm.cleared_by_reboot)
-			storm_clear(w, "ONU lost power");
-		return;
-	}
-	w->onu_powered_since = fl_loop_now(w->loop);
-	fl_truth_log(w->cfg.truth, "onu", "power on, PLOAM registration in %llds",
-		     (long long)(FL_ONU_REGISTER_MS / 1000));
-	w->onu_timer = fl_timer_add(w->loop, w->onu_powered_since + FL_ONU_REGISTER_MS, onu_registered, w);
+	/* the laser is off: an optical storm ends here */
+	if (!on && w->storm.active && !w->storm.cleared_by_reboot)
+		storm_clear(w, "ONU lost power");
 }
 
 /* ---- router ---- */
@@ -385,6 +373,8 @@ static int inject_storm(struct fl_world *w, struct json_object *params, char **e
 		w->storm.end_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + duration, storm_end, w);
 	fl_truth_log(w->cfg.truth, "sfp.storm", "storm starts: %lld/s, carrier %lld, cleared by %s%s",
 		     (long long)rate, (long long)carrier, cleared_by, duration > 0 ? ", timed" : "");
+	if (!w->storm.cleared_by_reboot)
+		emit_optical(w, 1);
 	changed(w);
 	return 0;
 }
@@ -454,6 +444,7 @@ enum fl_router_state fl_world_router(const struct fl_world *w) { return w->route
 fl_ms fl_world_kernel_start(const struct fl_world *w) { return w->kernel_start; }
 int fl_world_boot_count(const struct fl_world *w) { return w->boot_count; }
 int fl_world_onu_powered(const struct fl_world *w) { return w->onu_powered; }
+const struct fl_world_config *fl_world_cfg(const struct fl_world *w) { return &w->cfg; }
 
 void *fl_world_model_state(const struct fl_world *w, const char *name)
 {
@@ -553,6 +544,7 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 	fl_fd_watch(w->loop, w->sysrq_watch, on_sysrq, w);
 	fl_loop_on_time_change(w->loop, on_time_change, w);
 
+	w->onu_powered = 1; /* before the models: the ONU model starts in O5 */
 	if (init_models(w, err) < 0) {
 		fl_world_free(w);
 		return NULL;
@@ -560,9 +552,6 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 
 	/* Steady state: powered long ago, ONU registered, router up for an hour. */
 	w->plug_on = 1;
-	w->onu_powered = 1;
-	w->onu_registered = 1;
-	w->onu_powered_since = fl_loop_now(w->loop) - 3600 * FL_SECOND;
 	w->router = FL_ROUTER_BOOTING;
 	w->kernel_start = fl_loop_now(w->loop) - 3600 * FL_SECOND;
 	w->irq_uirq = BASELINE_UIRQ_PER_MS * 3600 * FL_SECOND;

@@ -519,6 +519,7 @@ static void parse_window(struct loader *ld, struct json_object *obj, struct hil_
 static void check_storm(struct loader *ld, struct json_object **vals);
 static void check_plug(struct loader *ld, struct json_object **vals);
 static void check_ssh(struct loader *ld, struct json_object **vals);
+static void check_onu_wedge(struct loader *ld, struct json_object **vals);
 
 enum { STORM_RATE, STORM_CARRIER, STORM_DURATION, STORM_CLEARED_BY, __STORM_MAX };
 
@@ -527,6 +528,13 @@ static const struct rule storm_rules[__STORM_MAX] = {
 	[STORM_CARRIER] = { "carrier", V_INTEGER, 1, 0 },
 	[STORM_DURATION] = { "duration", V_DURATION, 0, 0 },
 	[STORM_CLEARED_BY] = { "cleared_by", V_STRING, 0, 0 },
+};
+
+enum { WEDGE_STATE, WEDGE_CLEARED_BY, __WEDGE_MAX };
+
+static const struct rule onu_wedge_rules[__WEDGE_MAX] = {
+	[WEDGE_STATE] = { "state", V_INTEGER, 0, 0 },
+	[WEDGE_CLEARED_BY] = { "cleared_by", V_STRING, 0, 0 },
 };
 
 enum { PLUG_ON, __PLUG_MAX };
@@ -596,6 +604,8 @@ static const struct action {
 	{ HIL_STEP_INJECT, "wifi.cold-undetected", undetected_rules, __UNDETECTED_MAX, NULL },
 	{ HIL_STEP_INJECT, "mem.pressure", pressure_rules, __PRESSURE_MAX, check_pressure },
 	{ HIL_STEP_ACT, "wifi", wifi_rules, __WIFI_MAX, NULL },
+	{ HIL_STEP_INJECT, "onu.wedge", onu_wedge_rules, __WEDGE_MAX, check_onu_wedge },
+	{ HIL_STEP_INJECT, "reach.lan-wedge", NULL, 0, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
@@ -620,6 +630,24 @@ static void check_storm(struct loader *ld, struct json_object **vals)
 		if (strcmp(by, "onu-power") && strcmp(by, "reboot"))
 			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
 				      "expected \"onu-power\" or \"reboot\", got \"%s\"", by);
+	}
+}
+
+static void check_onu_wedge(struct loader *ld, struct json_object **vals)
+{
+	if (vals[WEDGE_STATE]) {
+		int64_t st = json_object_get_int64(vals[WEDGE_STATE]);
+
+		if (st < 10 || st > 50)
+			report_member(ld, "state", HIL_JSONPOS_VALUE,
+				      "expected a PLOAM state short of O5 (10..50), got %lld", (long long)st);
+	}
+	if (vals[WEDGE_CLEARED_BY]) {
+		const char *by = json_object_get_string(vals[WEDGE_CLEARED_BY]);
+
+		if (strcmp(by, "soft") && strcmp(by, "power"))
+			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
+				      "expected \"soft\" or \"power\", got \"%s\"", by);
 	}
 }
 
