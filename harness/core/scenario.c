@@ -515,6 +515,16 @@ static const struct rule ssh_rules[__SSH_MAX] = {
 	[SSH_EXPECT_STATUS] = { "expect_status", V_INTEGER, 0, 0 },
 };
 
+/* lab.fault: a lab failure on purpose (fake lab only), for the harness's own robustness. */
+enum { FAULT_TARGET, FAULT_MODE, __FAULT_MAX };
+
+static const struct rule fault_rules[__FAULT_MAX] = {
+	[FAULT_TARGET] = { "target", V_STRING, 1, 0 },
+	[FAULT_MODE] = { "mode", V_STRING, 1, 0 },
+};
+
+static void check_fault(struct loader *ld, struct json_object **vals);
+
 #define MAX_PARAMS 4
 
 static const struct action {
@@ -526,6 +536,7 @@ static const struct action {
 } actions[] = {
 	{ HIL_STEP_INJECT, "sfp.storm", storm_rules, __STORM_MAX, check_storm },
 	{ HIL_STEP_INJECT, "sfp.storm-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "lab.fault", fault_rules, __FAULT_MAX, check_fault },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
@@ -551,6 +562,29 @@ static void check_storm(struct loader *ld, struct json_object **vals)
 			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
 				      "expected \"onu-power\" or \"reboot\", got \"%s\"", by);
 	}
+}
+
+static void check_fault(struct loader *ld, struct json_object **vals)
+{
+	static const char *const modes[][4] = {
+		{ "plug", "fail", "stuck", "ok" }, { "ssh", "drop", "ok", NULL }, { "ha", "refuse-token", "ok", NULL },
+	};
+	if (!vals[FAULT_TARGET] || !vals[FAULT_MODE])
+		return;
+	const char *target = json_object_get_string(vals[FAULT_TARGET]);
+	const char *mode = json_object_get_string(vals[FAULT_MODE]);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (strcmp(modes[i][0], target))
+			continue;
+		for (size_t j = 1; j < 4 && modes[i][j]; j++)
+			if (!strcmp(modes[i][j], mode))
+				return;
+		report_member(ld, "mode", HIL_JSONPOS_VALUE, "expected %s|%s%s%s for target \"%s\", got \"%s\"",
+			      modes[i][1], modes[i][2], modes[i][3] ? "|" : "", modes[i][3] ? modes[i][3] : "",
+			      target, mode);
+		return;
+	}
+	report_member(ld, "target", HIL_JSONPOS_VALUE, "expected \"plug\", \"ssh\" or \"ha\", got \"%s\"", target);
 }
 
 static void check_plug(struct loader *ld, struct json_object **vals)

@@ -1,0 +1,25 @@
+/* A fake lab for lab-mode tests, and lab files derived from its lab.json. */
+#ifndef R4HIL_LABFIXTURE_H
+#define R4HIL_LABFIXTURE_H
+
+#include <json-c/json.h>
+
+struct hil_fakelab;
+
+/* Start r4hil-fakelab in @dir with plug API @plug (NULL: its default). */
+struct hil_fakelab *labfix_start(const char *dir, const char *plug);
+
+/*
+ * Write @out_path: the fake lab's lab.json changed by @edit (may be NULL), which
+ * gets the parsed object to modify.
+ */
+void labfix_derive(struct hil_fakelab *lab, const char *out_path, void (*edit)(json_object *root, void *arg),
+		   void *arg);
+
+/* The fake lab's ground-truth log, malloc'd. */
+char *labfix_truth(struct hil_fakelab *lab);
+
+/* Source path of a file under tests/data/lab/, malloc'd. */
+char *labfix_data(const char *name);
+
+#endif
