@@ -434,6 +434,10 @@ static int injections_possible(struct engine *e)
 static int needs_met(struct engine *e)
 {
 	for (size_t i = 0; i < e->sc->n_needs; i++) {
+		if (!strcmp(e->sc->needs[i], "gpio") && !e->t->fakelab && !e->t->lab->gpio.chip) {
+			e->skip_reason = strdup("needs the GPIO rig, and the lab file has no gpio section");
+			return 0;
+		}
 		if (!hil_lab_permits(e->t->lab, e->sc->needs[i])) {
 			if (asprintf(&e->skip_reason, "the lab does not permit \"%s\"", e->sc->needs[i]) < 0)
 				e->skip_reason = NULL;
