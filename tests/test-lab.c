@@ -341,6 +341,49 @@ START_TEST(test_lab_run_on_lab_files)
 }
 END_TEST
 
+static void gpio_lab(json_object *root, void *arg)
+{
+	add_missing_gpio(root, arg);
+	json_object *permits;
+	json_object_object_get_ex(root, "permits", &permits);
+	json_object_array_add(permits, json_object_new_string("gpio"));
+}
+
+/* A real lab whose GPIO chip is missing: GPIO scenarios are refused or fail as the lab's error. */
+START_TEST(test_lab_run_gpio_without_chip)
+{
+	char *dir = at("fl"), *log = at("run"), *file = at("gpio.json"), *out = at("r"), *out2 = at("r2");
+	char *storm = labfix_data("gpio-storm.json"), *ssh_only = labfix_data("ssh-only.json");
+	struct hil_fakelab *lab = labfix_start(dir, NULL);
+	const char *status, *error;
+	/* no gpio section: skipped */
+	labfix_derive(lab, file, drop_control, NULL);
+	const char *a1[] = { "run", "--lab", file, "--out", out, storm, NULL };
+	ck_assert_int_eq(0, clirun(log, a1));
+	json_object *r = scenario_result("r", "gpio-storm", &status, &error);
+	ck_assert_str_eq("skipped", status);
+	ck_assert_str_eq("needs the GPIO rig, and the lab file has no gpio section", error);
+	json_object_put(r);
+	/* a rig in the file but no chip on this machine: the lab's error, named */
+	labfix_derive(lab, file, gpio_lab, NULL);
+	const char *a2[] = { "run", "--lab", file, "--out", out2, storm, NULL };
+	ck_assert_int_eq(3, clirun(log, a2));
+	r = scenario_result("r2", "gpio-storm", &status, &error);
+	ck_assert_str_eq("error", status);
+	ck_assert_msg(strstr(error, "GPIO injection sfp.storm failed: GPIO chip gpiochip-r4hil-missing") != NULL, "%s", error);
+	json_object_put(r);
+	/* the plan shows the GPIO action */
+	const char *a3[] = { "run", "--dry-run", "--lab", file, storm, NULL };
+	ck_assert_int_eq(0, clirun(log, a3));
+	char *plan = slurp("run.out");
+	ck_assert_msg(strstr(plan, "GPIO gpiochip-r4hil-missing: TX_FAULT (offset 5) pulse train 100/s for 1s") != NULL,
+		      "%s", plan);
+	free(plan);
+	hil_fakelab_stop(lab);
+	free(dir), free(log), free(file), free(out), free(out2), free(storm), free(ssh_only);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lab");
@@ -353,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, test_lab_check_fake_lab);
 	tcase_add_test(tc, test_lab_gpio_libgpiod_without_chip);
 	tcase_add_test(tc, test_lab_run_on_lab_files);
+	tcase_add_test(tc, test_lab_run_gpio_without_chip);
 	suite_add_tcase(s, tc);
 	return hil_test_run_suite(s);
 }
