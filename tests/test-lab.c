@@ -284,12 +284,22 @@ START_TEST(test_lab_run_on_lab_files)
 		out[i] = at(run_rel[i]);
 	char *ssh_only = labfix_data("ssh-only.json"), *drop = labfix_data("ssh-drop.json");
 	char *fails = labfix_data("plug-api-fails.json"), *cycle = labfix_data("plug-cycle.json");
+	char *reboot = labfix_data("reboot.json");
 	struct hil_fakelab *lab = labfix_start(dir, NULL);
 	const char *status, *error;
 
 	/* the SSH path dropped mid-scenario: noticed, reconnected, the run carries on */
-	const char *a1[] = { "run", "--lab", hil_fakelab_lab_file(lab), "--out", out[0], drop, fails, NULL };
+	const char *a1[] = { "run", "--lab", hil_fakelab_lab_file(lab), "--out", out[0], drop, fails, reboot, NULL };
 	ck_assert_int_eq(3, clirun(log, a1));
+	/* an expected reboot, measured phase by phase: down, SSH back (new boot id), services back */
+	json_object *rb = scenario_result("r1", "reboot", &status, &error);
+	ck_assert_msg(strcmp(status, "pass") == 0, "reboot: %s %s", status, error);
+	json_object_put(rb);
+	char *rtl = slurp("r1/reboot/timeline.jsonl");
+	ck_assert_ptr_nonnull(strstr(rtl, "\"subject\":\"router.phase\",\"value\":\"down\",\"detail\":{\"after_ms\":"));
+	ck_assert_ptr_nonnull(strstr(rtl, "\"subject\":\"router.phase\",\"value\":\"ssh-back\",\"detail\":{\"after_ms\":"));
+	ck_assert_ptr_nonnull(strstr(rtl, "\"value\":\"services-back\""));
+	free(rtl);
 	json_object *r = scenario_result("r1", "ssh-drop", &status, &error);
 	ck_assert_str_eq("pass", status);
 	json_object_put(r);
@@ -337,7 +347,7 @@ START_TEST(test_lab_run_on_lab_files)
 	hil_fakelab_stop(lab);
 	for (int i = 0; i < 4; i++)
 		free(out[i]);
-	free(dir), free(log), free(real), free(strict), free(ssh_only), free(drop), free(fails), free(cycle);
+	free(dir), free(log), free(real), free(strict), free(ssh_only), free(drop), free(fails), free(cycle), free(reboot);
 }
 END_TEST
 

@@ -17,6 +17,7 @@
 #include "r4hil/lab.h"
 #include "r4hil/observe.h"
 #include "r4hil/plug.h"
+#include "r4hil/reboot.h"
 #include "r4hil/report.h"
 #include "r4hil/scenario.h"
 #include "r4hil/ssh.h"
@@ -296,10 +297,27 @@ static int run_inject(struct engine *e, const struct hil_step *s)
 	return ret;
 }
 
+static int reboot_wait(void *ctx, int64_t until)
+{
+	return wait_until(ctx, until, "the router to reboot");
+}
+
+/* Down, SSH back, services back: measured into the timeline; expectations judge. */
+static int run_expect_reboot(struct engine *e, const struct hil_step *s)
+{
+	int64_t within = 0;
+	hil_duration_parse(param_string(s, "within"), &within);
+	struct hil_reboot_watch w = { .t = e->t, .tl = e->tl, .origin = e->origin, .wait = reboot_wait, .ctx = e };
+	int ret = hil_expect_reboot(&w, now_abs(e) + within, param_string(s, "ready_command"));
+	return ret < 0 ? ret : 0;
+}
+
 static int run_act(struct engine *e, const struct hil_step *s)
 {
 	char *err = NULL;
 	int ret;
+	if (strcmp(s->name, "expect-reboot") == 0)
+		return run_expect_reboot(e, s);
 	if (strcmp(s->name, "plug") == 0) {
 		json_object *on;
 		json_object_object_get_ex(s->params, "on", &on);

@@ -525,6 +525,12 @@ static const struct rule fault_rules[__FAULT_MAX] = {
 
 static void check_fault(struct loader *ld, struct json_object **vals);
 
+/* expect-reboot: the board goes down and comes back within a deadline (core/reboot.c). */
+static const struct rule reboot_rules[2] = {
+	{ "within", V_DURATION, 1, 0 },
+	{ "ready_command", V_STRING, 0, 0 },
+};
+
 /* gpio.perst: a PERST# pulse of the M.2 slot (the fake lab's "gpio.perst" {width_ms}). */
 static const struct rule perst_rules[1] = {
 	{ "width", V_DURATION, 1, 0 },
@@ -543,6 +549,7 @@ static const struct action {
 	{ HIL_STEP_INJECT, "sfp.storm-stop", NULL, 0, NULL },
 	{ HIL_STEP_INJECT, "lab.fault", fault_rules, __FAULT_MAX, check_fault },
 	{ HIL_STEP_INJECT, "gpio.perst", perst_rules, 1, NULL },
+	{ HIL_STEP_ACT, "expect-reboot", reboot_rules, 2, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
