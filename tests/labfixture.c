@@ -7,6 +7,30 @@
 #include "r4hil/fakelab.h"
 #include "testutil.h"
 
+char *labfix_tmp;
+
+void labfix_setup(void)
+{
+	labfix_tmp = hil_test_tmpdir("lab");
+}
+
+void labfix_teardown(void)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", labfix_tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", labfix_tmp);
+	free(labfix_tmp);
+}
+
+char *labfix_at(const char *rel)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", labfix_tmp, rel) < 0)
+		abort();
+	return p;
+}
+
 struct hil_fakelab *labfix_start(const char *dir, const char *plug)
 {
 	char *bin, *err = NULL;

@@ -6,6 +6,13 @@
 
 struct hil_fakelab;
 
+/* The test's temporary directory (a checked fixture: created, then removed). */
+extern char *labfix_tmp;
+void labfix_setup(void);
+void labfix_teardown(void);
+/* @rel under labfix_tmp, malloc'd. */
+char *labfix_at(const char *rel);
+
 /* Start r4hil-fakelab in @dir with plug API @plug (NULL: its default). */
 struct hil_fakelab *labfix_start(const char *dir, const char *plug);
 

@@ -17,33 +17,9 @@
 #include "r4hil/lab.h"
 #include "testutil.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-	tmp = hil_test_tmpdir("lab");
-}
-
-static void teardown(void)
-{
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-	free(tmp);
-}
-
-static char *at(const char *rel)
-{
-	char *p;
-	if (asprintf(&p, "%s/%s", tmp, rel) < 0)
-		abort();
-	return p;
-}
-
 static char *slurp(const char *rel)
 {
-	char *p = at(rel), *text = hil_test_read_file(p);
+	char *p = labfix_at(rel), *text = hil_test_read_file(p);
 	ck_assert_msg(text != NULL, "cannot read %s", p);
 	free(p);
 	return text;
@@ -62,7 +38,7 @@ static const char bad_lab[] =
 
 START_TEST(test_lab_load_reports_every_problem_with_its_position)
 {
-	char *path = at("bad.json"), *err = NULL;
+	char *path = labfix_at("bad.json"), *err = NULL;
 	struct hil_lab *lab = NULL;
 	hil_test_write_file(path, bad_lab);
 	unsetenv("R4HIL_TEST_UNSET_TOKEN");
@@ -96,7 +72,7 @@ END_TEST
 
 START_TEST(test_lab_secrets_by_reference)
 {
-	char *path = at("lab.json"), *tok = at("token"), *text, *err = NULL;
+	char *path = labfix_at("lab.json"), *tok = labfix_at("token"), *text, *err = NULL;
 	struct hil_lab *lab = NULL;
 	if (asprintf(&text,
 		     "{\"name\": \"l\", \"router\": {\"host\": \"127.0.0.1\", \"key\": \"/k\", \"known_hosts\": \"/kh\"},\n"
@@ -172,7 +148,7 @@ static void add_missing_gpio(json_object *root, void *arg)
 
 START_TEST(test_lab_check_fake_lab)
 {
-	char *dir = at("fl"), *out = at("check"), *file = at("lab-wrongkey.json"), *kh = at("kh");
+	char *dir = labfix_at("fl"), *out = labfix_at("check"), *file = labfix_at("lab-wrongkey.json"), *kh = labfix_at("kh");
 	struct hil_fakelab *lab = labfix_start(dir, NULL);
 	char *err = NULL;
 	const char *ok_args[] = { "lab", "check", hil_fakelab_lab_file(lab), NULL };
@@ -260,7 +236,7 @@ END_TEST
 
 static json_object *scenario_result(const char *run_rel, const char *name, const char **status, const char **error)
 {
-	char *run = at(run_rel);
+	char *run = labfix_at(run_rel);
 	json_object *r = clirun_results(run), *s = clirun_scenario(r, name), *v;
 	ck_assert_msg(s != NULL, "%s not in results", name);
 	json_object_object_get_ex(s, "status", &v);
@@ -278,10 +254,10 @@ static void no_permits(json_object *root, void *arg)
 
 START_TEST(test_lab_run_on_lab_files)
 {
-	char *dir = at("fl"), *log = at("run"), *real = at("real.json"), *strict = at("strict.json");
+	char *dir = labfix_at("fl"), *log = labfix_at("run"), *real = labfix_at("real.json"), *strict = labfix_at("strict.json");
 	char *run_rel[] = { "r1", "r2", "r3", "r4" }, *out[4];
 	for (int i = 0; i < 4; i++)
-		out[i] = at(run_rel[i]);
+		out[i] = labfix_at(run_rel[i]);
 	char *ssh_only = labfix_data("ssh-only.json"), *drop = labfix_data("ssh-drop.json");
 	char *fails = labfix_data("plug-api-fails.json"), *cycle = labfix_data("plug-cycle.json");
 	char *reboot = labfix_data("reboot.json");
@@ -362,7 +338,7 @@ static void gpio_lab(json_object *root, void *arg)
 /* A real lab whose GPIO chip is missing: GPIO scenarios are refused or fail as the lab's error. */
 START_TEST(test_lab_run_gpio_without_chip)
 {
-	char *dir = at("fl"), *log = at("run"), *file = at("gpio.json"), *out = at("r"), *out2 = at("r2");
+	char *dir = labfix_at("fl"), *log = labfix_at("run"), *file = labfix_at("gpio.json"), *out = labfix_at("r"), *out2 = labfix_at("r2");
 	char *storm = labfix_data("gpio-storm.json"), *ssh_only = labfix_data("ssh-only.json");
 	struct hil_fakelab *lab = labfix_start(dir, NULL);
 	const char *status, *error;
@@ -398,7 +374,7 @@ int main(void)
 {
 	Suite *s = suite_create("lab");
 	TCase *tc = tcase_create("lab");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, labfix_setup, labfix_teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_lab_load_reports_every_problem_with_its_position);
 	tcase_add_test(tc, test_lab_secrets_by_reference);

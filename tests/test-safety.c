@@ -21,30 +21,6 @@
 #include "r4hil/target.h"
 #include "testutil.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-	tmp = hil_test_tmpdir("safety");
-}
-
-static void teardown(void)
-{
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-	free(tmp);
-}
-
-static char *at(const char *rel)
-{
-	char *p;
-	if (asprintf(&p, "%s/%s", tmp, rel) < 0)
-		abort();
-	return p;
-}
-
 /* r4hil with @args in the background, output to @log.out/.err. */
 static pid_t start_cli(const char *log, const char *const *args)
 {
@@ -88,7 +64,7 @@ static int plug_is_on(struct hil_fakelab *lab)
 
 START_TEST(test_safety_sigint_during_power_off_leaves_the_plug_on)
 {
-	char *dir = at("fl"), *log = at("run"), *out = at("out"), *cycle = labfix_data("plug-cycle.json");
+	char *dir = labfix_at("fl"), *log = labfix_at("run"), *out = labfix_at("out"), *cycle = labfix_data("plug-cycle.json");
 	struct hil_fakelab *lab = labfix_start(dir, NULL);
 	const char *args[] = { "run", "--lab", hil_fakelab_lab_file(lab), "--out", out, cycle, NULL };
 	pid_t pid = start_cli(log, args);
@@ -125,7 +101,7 @@ END_TEST
 
 START_TEST(test_safety_dry_run_touches_nothing)
 {
-	char *dir = at("fl"), *log = at("plan"), *cycle = labfix_data("plug-cycle.json");
+	char *dir = labfix_at("fl"), *log = labfix_at("plan"), *cycle = labfix_data("plug-cycle.json");
 	char *drop = labfix_data("ssh-drop.json");
 	struct hil_fakelab *lab = labfix_start(dir, NULL);
 	char *before = labfix_truth(lab);
@@ -135,7 +111,7 @@ START_TEST(test_safety_dry_run_touches_nothing)
 	char *after = labfix_truth(lab);
 	ck_assert_str_eq(before, after); /* the ground truth saw no action at all */
 	ck_assert_int_eq(1, plug_is_on(lab));
-	char *plan_path = at("plan.out"), *plan = hil_test_read_file(plan_path);
+	char *plan_path = labfix_at("plan.out"), *plan = hil_test_read_file(plan_path);
 	/* every call with its time */
 	ck_assert_ptr_nonnull(strstr(plan, "scenario plug-cycle (lab fakelab, virtual clock)"));
 	ck_assert_ptr_nonnull(strstr(plan, "t+0s         plug shelly-gen2 off: GET http://127.0.0.1:"));
@@ -192,7 +168,7 @@ static void env_secrets(json_object *root, void *arg)
  */
 START_TEST(test_safety_secrets_never_leak)
 {
-	char *dir = at("fl"), *runs = at("runs"), *file = at("runs/lab-env.json"), *log, *out;
+	char *dir = labfix_at("fl"), *runs = labfix_at("runs"), *file = labfix_at("runs/lab-env.json"), *log, *out;
 	char *drop = labfix_data("ssh-drop.json"), *fails = labfix_data("plug-api-fails.json");
 	struct hil_fakelab *lab = labfix_start(dir, "tasmota");
 	char ha_path[4200], pw_path[4200];
@@ -208,28 +184,28 @@ START_TEST(test_safety_secrets_never_leak)
 	ck_assert_int_eq(0, system(mk));
 	labfix_derive(lab, file, env_secrets, NULL);
 
-	out = at("runs/r1");
-	log = at("runs/r1-log");
+	out = labfix_at("runs/r1");
+	log = labfix_at("runs/r1-log");
 	const char *a1[] = { "run", "--lab", file, "--out", out, drop, fails, NULL };
 	ck_assert_int_eq(3, clirun(log, a1));
 	free(out), free(log);
 	char *err = NULL;
 	ck_assert_int_eq(0, hil_fakelab_fault(lab, "ha", "refuse-token", &err));
-	out = at("runs/r2");
-	log = at("runs/r2-log");
+	out = labfix_at("runs/r2");
+	log = labfix_at("runs/r2-log");
 	const char *a2[] = { "run", "--lab", file, "--out", out, "sfp-blip", NULL };
 	ck_assert_int_eq(3, clirun(log, a2)); /* HA refuses the token: the lab's error */
 	free(log);
-	log = at("runs/check");
+	log = labfix_at("runs/check");
 	const char *a3[] = { "lab", "check", file, NULL };
 	ck_assert_int_eq(1, clirun(log, a3));
 	free(log);
-	log = at("runs/plan");
+	log = labfix_at("runs/plan");
 	const char *a4[] = { "run", "--dry-run", "--lab", file, drop, fails, NULL };
 	ck_assert_int_eq(0, clirun(log, a4));
 	ck_assert_int_eq(0, hil_fakelab_fault(lab, "ha", "ok", &err));
 	/* the run's error did quote the plug's URL: the grep below is not vacuous */
-	char *r1 = at("runs/r1/results.json"), *results = hil_test_read_file(r1);
+	char *r1 = labfix_at("runs/r1/results.json"), *results = hil_test_read_file(r1);
 	ck_assert_ptr_nonnull(strstr(results, "tasmota"));
 	free(results), free(r1);
 
@@ -251,7 +227,7 @@ int main(void)
 {
 	Suite *s = suite_create("safety");
 	TCase *tc = tcase_create("safety");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, labfix_setup, labfix_teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_safety_sigint_during_power_off_leaves_the_plug_on);
 	tcase_add_test(tc, test_safety_dry_run_touches_nothing);
