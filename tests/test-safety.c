@@ -203,6 +203,7 @@ START_TEST(test_safety_secrets_never_leak)
 	log = labfix_at("runs/plan");
 	const char *a4[] = { "run", "--dry-run", "--lab", file, drop, fails, NULL };
 	ck_assert_int_eq(0, clirun(log, a4));
+	free(log);
 	ck_assert_int_eq(0, hil_fakelab_fault(lab, "ha", "ok", &err));
 	/* the run's error did quote the plug's URL: the grep below is not vacuous */
 	char *r1 = labfix_at("runs/r1/results.json"), *results = hil_test_read_file(r1);
