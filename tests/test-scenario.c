@@ -106,6 +106,28 @@ START_TEST(test_scenario_loads_good_file)
 }
 END_TEST
 
+START_TEST(test_scenario_observe_commands)
+{
+	char *path = data_path("good-commands.json"), *errors = NULL;
+	struct hil_scenario *s = NULL;
+
+	ck_assert_int_eq(0, hil_scenario_load(path, &s, &errors));
+	ck_assert_uint_eq(2, s->n_commands);
+	ck_assert_str_eq("gate", s->commands[0].name);
+	ck_assert_str_eq("test -s /etc/last_sfp_storm.txt && echo yes || echo no", s->commands[1].command);
+	ck_assert_str_eq("router.gate", s->expects[0].cond.subject);
+	hil_scenario_free(s);
+	free(path);
+
+	assert_error("bad-commands.json", "9:16: observe.commands[1].name", "duplicate command name \"gate\"");
+	assert_error("bad-commands.json", "10:16: observe.commands[2].name",
+		     "\"boot\" is taken: router.boot is recorded by the harness itself");
+	assert_error("bad-commands.json", "11:16: observe.commands[3].name", "expected a name of [a-z0-9_-]+, got \"Bad Name\"");
+	assert_error("bad-commands.json", "12:7: observe.commands[4]", "missing required key \"name\"");
+	assert_error("bad-commands.json", "17:72: expect[0].subject", "unknown router subject \"router.gaet\"");
+}
+END_TEST
+
 START_TEST(test_scenario_missing_file)
 {
 	struct hil_scenario *s = NULL;
@@ -296,6 +318,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_scenario_loads_good_file);
 	tcase_add_test(tc, test_scenario_missing_file);
+	tcase_add_test(tc, test_scenario_observe_commands);
 	tcase_add_test(tc, test_scenario_syntax_error_position);
 	tcase_add_test(tc, test_scenario_unknown_key);
 	tcase_add_test(tc, test_scenario_wrong_types_and_formats);

@@ -49,7 +49,8 @@ for applet in $(bin/busybox --list-full); do
 done
 
 # Mount points for the host programs the sandbox binds in.
-for f in usr/bin/curl usr/sbin/dropbear r4hil/routerd; do
+mkdir -p r4hil/lib
+for f in usr/bin/curl usr/sbin/dropbear r4hil/routerd r4hil/lib/procredir.so; do
 	[ -e "$f" ] || : >"$f"
 done
 
@@ -83,6 +84,8 @@ printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' >etc/nsswitc
 printf '127.0.0.1 localhost\n' >etc/hosts
 printf 'OpenWrt\n' >etc/hostname
 printf 'UTC\n' >etc/TZ
+# The model's /proc files for every program (see sandbox/procredir/procredir.c).
+printf '/r4hil/lib/procredir.so\n' >etc/ld.so.preload
 : >etc/crontabs/root
 chmod 600 etc/crontabs/root
 

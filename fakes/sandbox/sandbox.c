@@ -1,5 +1,7 @@
 #include "sandbox/sandbox.h"
 
+#include "world/modelfs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "sandbox/util.h"
+#include "world/modelfs.h"
 #include "world/truth.h"
 
 #define BOOT_LIMIT_MS 5000
@@ -111,6 +114,24 @@ static bool file_exists(const char *dir, const char *rel)
 	return access(path, F_OK) == 0;
 }
 
+/* The model files the router may write (fl_modelfs_writable), bound read-write. */
+static void add_writable_binds(const char *m, struct argv_buf *a)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/" FL_MODELFS_WRITABLE, m);
+	size_t len;
+	char *list = fl_util_read_file(path, &len);
+	for (char *save = NULL, *rel = list ? strtok_r(list, "\n", &save) : NULL; rel;
+	     rel = strtok_r(NULL, "\n", &save)) {
+		if (!file_exists(m, rel) || strstr(rel, ".."))
+			continue;
+		arg_add(a, "--bind"), arg_add(a, "%s/%s", m, rel), arg_add(a, "/r4hil/model/%s", rel);
+		if (strncmp(rel, "sys/", 4) == 0)
+			arg_add(a, "--bind"), arg_add(a, "%s/%s", m, rel), arg_add(a, "/%s", rel);
+	}
+	free(list);
+}
+
 static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 {
 	const char *m = sb->model_dir;
@@ -132,9 +153,8 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 	arg_add(a, "--dev"), arg_add(a, "/dev");
 	arg_add(a, "--proc"), arg_add(a, "/proc");
 	/*
-	 * Never the host's: a write there would act on the real kernel. A kernel
-	 * without CONFIG_MAGIC_SYSRQ has no such file, and none can be added to a
-	 * procfs, so then the router's writes fail (routerd checks the result).
+	 * Never the host's: a write there would act on the real kernel. Where the
+	 * host kernel has none, procredir sends the router's writes to the model.
 	 */
 	if (access("/proc/sysrq-trigger", F_OK) == 0)
 		arg_add(a, "--bind"), arg_add(a, "%s/proc/sysrq-trigger", m),
@@ -148,8 +168,10 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 			arg_add(a, "/proc/sys/kernel/random/boot_id");
 	arg_add(a, "--ro-bind"), arg_add(a, "%s/sys", m), arg_add(a, "/sys");
 	arg_add(a, "--ro-bind"), arg_add(a, "%s", m), arg_add(a, "/r4hil/model");
+	add_writable_binds(m, a);
 	arg_add(a, "--bind"), arg_add(a, "%s", sb->run_dir), arg_add(a, "/r4hil/run");
 	arg_add(a, "--ro-bind"), arg_add(a, "%s", sb->routerd), arg_add(a, "/r4hil/routerd");
+	arg_add(a, "--ro-bind"), arg_add(a, "%s", R4HIL_PROCREDIR), arg_add(a, "/r4hil/lib/procredir.so");
 	arg_add(a, "--tmpfs"), arg_add(a, "/tmp");
 	arg_add(a, "--chdir"), arg_add(a, "/");
 	arg_add(a, "--clearenv");
@@ -158,6 +180,8 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 	arg_add(a, "--setenv"), arg_add(a, "USER"), arg_add(a, "root");
 	arg_add(a, "--setenv"), arg_add(a, "LOGNAME"), arg_add(a, "root");
 	arg_add(a, "--setenv"), arg_add(a, "SHELL"), arg_add(a, "/bin/ash");
+	/* a sanitized routerd must accept the preloaded procredir ahead of libasan */
+	arg_add(a, "--setenv"), arg_add(a, "ASAN_OPTIONS"), arg_add(a, "verify_asan_link_order=0");
 	arg_add(a, "--info-fd"), arg_add(a, "3");
 	arg_add(a, "/r4hil/routerd");
 }

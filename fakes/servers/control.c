@@ -95,6 +95,33 @@ static int handle_truth(struct fl_control *c, struct fl_http_resp *resp)
 	return 0;
 }
 
+/* POST /hw/<model>/<action> from a shim: the model answers. */
+static int handle_model_hw(struct fl_control *c, const struct fl_http_req *req, const char *what,
+			   struct fl_http_resp *resp)
+{
+	const char *slash = strchr(what, '/');
+	char model[64];
+	size_t n = (size_t)(slash - what);
+	if (strcmp(req->method, "POST") != 0 || n == 0 || n >= sizeof(model) || !slash[1]) {
+		fl_http_reply(resp, 404, "{\"message\":\"unknown hardware request\"}");
+		return 0;
+	}
+	memcpy(model, what, n);
+	model[n] = '\0';
+	json_object *body = req->body && *req->body ? json_tokener_parse(req->body) : NULL;
+	if (req->body && *req->body && !body) {
+		fl_http_reply(resp, 400, "{\"message\":\"body is not JSON\"}");
+		return 0;
+	}
+	int ret = fl_world_hw_request(c->world, model, slash + 1, body, resp);
+	json_object_put(body);
+	if (ret == -ENOENT && !resp->status)
+		fl_http_reply(resp, 404, "{\"message\":\"no such hardware model\"}");
+	else if (ret < 0 && !resp->status)
+		fl_http_replyf(resp, 500, "{\"message\":\"%s\"}", strerror(-ret));
+	return 0;
+}
+
 static int handle_hw(struct fl_control *c, const struct fl_http_req *req, struct fl_http_resp *resp)
 {
 	if (!fl_http_bearer_ok(req, c->hw_token)) {
@@ -102,6 +129,8 @@ static int handle_hw(struct fl_control *c, const struct fl_http_req *req, struct
 		return 0;
 	}
 	const char *what = req->path + strlen("/hw/");
+	if (strchr(what, '/'))
+		return handle_model_hw(c, req, what, resp);
 	if (strcmp(req->method, "POST") != 0 || (strcmp(what, "reboot") && strcmp(what, "poweroff"))) {
 		fl_http_reply(resp, 404, "{\"message\":\"unknown hardware request\"}");
 		return 0;

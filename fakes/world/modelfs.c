@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/util.h"
+
 static const char *const dirs[] = {
 	"proc", "sys", "sys/class", "sys/class/net", "sys/class/net/sfp-wan",
 };
@@ -19,6 +21,18 @@ static const char *const files[] = {
 	"clock", "dmesg", "hw_url", "hw_token",
 };
 
+/* Models add files in new directories as they go. */
+static int make_parent(const char *path)
+{
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	return fl_util_mkdirs(parent, 0755);
+}
+
 static int write_at(const char *dir, const char *rel, int flags, const char *fmt, va_list ap)
 {
 	char path[4096];
@@ -28,6 +42,8 @@ static int write_at(const char *dir, const char *rel, int flags, const char *fmt
 	if (len < 0)
 		return -ENOMEM;
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	if (fd < 0 && errno == ENOENT && make_parent(path) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
 	if (fd < 0) {
 		free(text);
 		return -errno;
@@ -113,4 +129,24 @@ int fl_modelfs_interrupts(const char *dir, int64_t sfp1, int64_t uptime_ms)
 		"IPI0: %9lld %10lld %10lld %10lld       Rescheduling interrupts\n",
 		tick, tick, tick, tick, 0, 0, 0, 0, tick / 2, 0, 0, 0, c0, c1, c2, c3,
 		0, 0, 0, 0, 0, 0, 0, 0, tick / 10, tick / 12, tick / 14, tick / 16);
+}
+
+int fl_modelfs_writable(const char *dir, const char *rel)
+{
+	int ret = fl_modelfs_append(dir, rel, "%s", "");
+	if (ret < 0)
+		return ret;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/" FL_MODELFS_WRITABLE, dir);
+	size_t len = 0;
+	char *list = fl_util_read_file(path, &len);
+	int listed = 0;
+	for (char *line = list, *next; line && *line && !listed; line = next) {
+		next = strchr(line, '\n');
+		size_t n = next ? (size_t)(next - line) : strlen(line);
+		listed = n == strlen(rel) && strncmp(line, rel, n) == 0;
+		next = next ? next + 1 : line + n;
+	}
+	free(list);
+	return listed ? 0 : fl_modelfs_append(dir, FL_MODELFS_WRITABLE, "%s\n", rel);
 }

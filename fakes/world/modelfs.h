@@ -3,7 +3,9 @@
  * bound read-only (mostly) into the sandbox over /proc and /sys paths.
  *
  * Every write is in place (truncate + write, never rename): a bind mount pins the
- * inode, so a renamed file would never be seen inside the sandbox.
+ * inode, so a renamed file would never be seen inside the sandbox. Missing parent
+ * directories are created. Inside the router, /proc/<path> reads the model's
+ * proc/<path> when it exists (sandbox/procredir), and /sys is the model's sys/.
  */
 #ifndef FL_MODELFS_H
 #define FL_MODELFS_H
@@ -20,6 +22,15 @@ int fl_modelfs_printf(const char *dir, const char *rel, const char *fmt, ...)
 /* Append to @dir/@rel. 0 or -errno. */
 int fl_modelfs_append(const char *dir, const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Make @dir/@rel (created empty if missing) writable from inside the router: the
+ * sandbox binds every file listed in @dir/.writable read-write (at /r4hil/model/@rel,
+ * and at /@rel for sys/ files), everything else of the model read-only. Call before
+ * the router boots. 0 or -errno.
+ */
+#define FL_MODELFS_WRITABLE ".writable"
+int fl_modelfs_writable(const char *dir, const char *rel);
 
 /* Read @dir/@rel and empty it; NULL if unreadable. Caller frees. */
 char *fl_modelfs_take(const char *dir, const char *rel);

@@ -12,6 +12,7 @@
 #include "sandbox/cron.h"
 #include "sandbox/sandbox.h"
 #include "servers/ha.h"
+#include "world/model.h"
 #include "world/modelfs.h"
 #include "world/truth.h"
 
@@ -21,8 +22,6 @@
  */
 #define UIRQ_PER_IRQ 1000000LL
 #define BASELINE_UIRQ_PER_MS 25LL /* 1.5 per minute */
-
-enum router_state { ROUTER_OFF, ROUTER_BOOTING, ROUTER_UP };
 
 struct storm {
 	int active;
@@ -37,7 +36,7 @@ struct fl_world {
 	struct fl_loop *loop;
 	int plug_on;
 
-	enum router_state router;
+	enum fl_router_state router;
 	int boot_count;
 	fl_ms kernel_start;
 	uint64_t boot_timer;
@@ -54,16 +53,26 @@ struct fl_world {
 	struct storm storm;
 	int sysrq_watch;
 	char *sysrq_path;
+
+	void **model_states; /* one per fl_models[] entry */
 };
+
+/* Call hook @hook of every registered model, with the state and the extra arguments. */
+#define EACH_MODEL(w, hook, ...)                                                   \
+	do {                                                                       \
+		for (size_t i_ = 0; fl_models[i_]; i_++)                           \
+			if (fl_models[i_]->hook)                                   \
+				fl_models[i_]->hook((w)->model_states[i_], ##__VA_ARGS__); \
+	} while (0)
 
 static int router_kernel_running(const struct fl_world *w)
 {
-	return w->router != ROUTER_OFF;
+	return w->router != FL_ROUTER_OFF;
 }
 
 static int wan_carrier(const struct fl_world *w)
 {
-	if (w->router != ROUTER_UP || !w->onu_registered)
+	if (w->router != FL_ROUTER_UP || !w->onu_registered)
 		return 0;
 	return !(w->storm.active && w->storm.carrier == 0);
 }
@@ -107,6 +116,7 @@ static void on_time_change(void *arg)
 	struct fl_world *w = arg;
 	sync_counters(w);
 	write_model_files(w);
+	EACH_MODEL(w, time);
 }
 
 /* Every change of state goes through here: counters first, then the new state's files. */
@@ -164,6 +174,8 @@ static void router_userland(void *arg);
 
 static void router_halt(struct fl_world *w)
 {
+	if (w->router == FL_ROUTER_UP)
+		EACH_MODEL(w, halt);
 	fl_cron_stop(w->cron);
 	w->cron = NULL;
 	if (w->sandbox) {
@@ -179,7 +191,7 @@ static void router_power_off(struct fl_world *w)
 	router_halt(w);
 	fl_timer_cancel(w->loop, w->boot_timer);
 	w->boot_timer = 0;
-	w->router = ROUTER_OFF;
+	w->router = FL_ROUTER_OFF;
 	fl_truth_log(w->cfg.truth, "router", "power off");
 	changed(w);
 }
@@ -190,13 +202,14 @@ static void router_reset(void *arg)
 	struct fl_world *w = arg;
 	sync_counters(w);
 	router_halt(w);
-	w->router = ROUTER_BOOTING;
+	w->router = FL_ROUTER_BOOTING;
 	w->kernel_start = fl_loop_now(w->loop);
 	w->irq_uirq = 0;
 	if (w->storm.active && w->storm.cleared_by_reboot)
 		storm_clear(w, "SoC reset");
 	fl_truth_log(w->cfg.truth, "router", "reset: booting");
 	w->boot_timer = fl_timer_add(w->loop, w->kernel_start + FL_ROUTER_BOOT_MS, router_userland, w);
+	EACH_MODEL(w, reset);
 	changed(w);
 }
 
@@ -244,8 +257,9 @@ static void router_userland(void *arg)
 		free(err);
 		return;
 	}
-	w->router = ROUTER_UP;
+	w->router = FL_ROUTER_UP;
 	fl_truth_log(w->cfg.truth, "router", "up: boot %d, boot id %s", w->boot_count, id);
+	EACH_MODEL(w, userland);
 	changed(w);
 
 	char rc_local[4096];
@@ -268,9 +282,10 @@ static void kernel_panic(struct fl_world *w, const char *why)
 {
 	fl_truth_log(w->cfg.truth, "router", "kernel panic: %s", why);
 	fl_modelfs_append(w->cfg.model_dir, "dmesg", "Kernel panic - not syncing: %s\n", why);
+	EACH_MODEL(w, panic, why);
 	router_halt(w);
 	fl_timer_cancel(w->loop, w->boot_timer);
-	w->router = ROUTER_BOOTING; /* dead until the panic timer resets it */
+	w->router = FL_ROUTER_BOOTING; /* dead until the panic timer resets it */
 	w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_PANIC_RESET_MS, panic_reset, w);
 	changed(w);
 }
@@ -313,6 +328,7 @@ int fl_world_plug_set(struct fl_world *w, int on)
 		router_power_off(w);
 		onu_power(w, 0);
 	}
+	EACH_MODEL(w, power, on);
 	if (w->cfg.ha && w->cfg.plug_entity)
 		fl_ha_set_state(w->cfg.ha, w->cfg.plug_entity, on ? "on" : "off", NULL);
 	changed(w);
@@ -381,6 +397,11 @@ int fl_world_inject(struct fl_world *w, const char *name, struct json_object *pa
 		storm_clear(w, "stopped by the harness");
 		return 0;
 	}
+	for (size_t i = 0; fl_models[i]; i++) {
+		size_t n = strlen(fl_models[i]->name);
+		if (fl_models[i]->inject && strncmp(name, fl_models[i]->name, n) == 0 && name[n] == '.')
+			return fl_models[i]->inject(w->model_states[i], name + n + 1, params, err);
+	}
 	if (asprintf(err, "unknown injection \"%s\"", name) < 0)
 		*err = NULL;
 	return -EINVAL;
@@ -388,14 +409,14 @@ int fl_world_inject(struct fl_world *w, const char *name, struct json_object *pa
 
 int fl_world_router_request(struct fl_world *w, const char *what)
 {
-	if (w->router != ROUTER_UP)
+	if (w->router != FL_ROUTER_UP)
 		return -EAGAIN;
 	if (strcmp(what, "reboot") == 0) {
 		fl_truth_log(w->cfg.truth, "router", "reboot requested");
 		router_halt(w);
 		w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_ROUTER_SHUTDOWN_MS,
 					     router_reset, w);
-		w->router = ROUTER_BOOTING;
+		w->router = FL_ROUTER_BOOTING;
 		changed(w);
 		return 0;
 	}
@@ -407,10 +428,96 @@ int fl_world_router_request(struct fl_world *w, const char *what)
 	return -EINVAL;
 }
 
+int fl_world_hw_request(struct fl_world *w, const char *model, const char *action, json_object *body,
+			struct fl_http_resp *resp)
+{
+	for (size_t i = 0; fl_models[i]; i++)
+		if (fl_models[i]->hw && strcmp(fl_models[i]->name, model) == 0)
+			return fl_models[i]->hw(w->model_states[i], action, body, resp);
+	return -ENOENT;
+}
+
+/* ---- for the models (world/model.h) ---- */
+
+struct fl_loop *fl_world_loop(const struct fl_world *w) { return w->loop; }
+struct fl_truth *fl_world_truth(const struct fl_world *w) { return w->cfg.truth; }
+struct fl_ha *fl_world_ha(const struct fl_world *w) { return w->cfg.ha; }
+struct fl_sandbox *fl_world_sandbox(const struct fl_world *w) { return w->sandbox; }
+const char *fl_world_model_dir(const struct fl_world *w) { return w->cfg.model_dir; }
+const char *fl_world_rootfs(const struct fl_world *w) { return w->cfg.rootfs; }
+enum fl_router_state fl_world_router(const struct fl_world *w) { return w->router; }
+fl_ms fl_world_kernel_start(const struct fl_world *w) { return w->kernel_start; }
+int fl_world_boot_count(const struct fl_world *w) { return w->boot_count; }
+int fl_world_onu_powered(const struct fl_world *w) { return w->onu_powered; }
+
+void *fl_world_model_state(const struct fl_world *w, const char *name)
+{
+	for (size_t i = 0; fl_models[i]; i++)
+		if (strcmp(fl_models[i]->name, name) == 0)
+			return w->model_states[i];
+	return NULL;
+}
+
+void fl_world_kernel_panic(struct fl_world *w, const char *why)
+{
+	if (w->router == FL_ROUTER_OFF)
+		return;
+	kernel_panic(w, why);
+}
+
+void fl_world_hard_reset(struct fl_world *w, const char *why)
+{
+	if (w->router == FL_ROUTER_OFF)
+		return;
+	fl_truth_log(w->cfg.truth, "router", "hardware reset: %s", why);
+	fl_timer_cancel(w->loop, w->boot_timer);
+	w->boot_timer = 0;
+	router_reset(w);
+}
+
+void fl_world_emit(struct fl_world *w, const char *event, json_object *params)
+{
+	EACH_MODEL(w, event, event, params);
+}
+
+void fl_world_changed(struct fl_world *w)
+{
+	changed(w);
+}
+
 const char *fl_world_router_state(const struct fl_world *w)
 {
 	static const char *const names[] = { "off", "booting", "up" };
 	return names[w->router];
+}
+
+static int init_models(struct fl_world *w, char **err)
+{
+	size_t n = 0;
+	while (fl_models[n])
+		n++;
+	w->model_states = calloc(n + 1, sizeof(*w->model_states));
+	if (!w->model_states)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!fl_models[i]->init)
+			continue;
+		int ret = fl_models[i]->init(w, &w->model_states[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void free_models(struct fl_world *w)
+{
+	if (!w->model_states)
+		return;
+	for (size_t i = 0; fl_models[i]; i++)
+		if (fl_models[i]->free && w->model_states[i])
+			fl_models[i]->free(w->model_states[i]);
+	free(w->model_states);
+	w->model_states = NULL;
 }
 
 struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
@@ -428,6 +535,7 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 		free(w);
 		return NULL;
 	}
+	fl_modelfs_writable(cfg->model_dir, "proc/sysrq-trigger");
 	if (asprintf(&w->sysrq_path, "%s/proc/sysrq-trigger", cfg->model_dir) < 0)
 		abort();
 	w->sysrq_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -440,18 +548,23 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 	fl_fd_watch(w->loop, w->sysrq_watch, on_sysrq, w);
 	fl_loop_on_time_change(w->loop, on_time_change, w);
 
+	if (init_models(w, err) < 0) {
+		fl_world_free(w);
+		return NULL;
+	}
+
 	/* Steady state: powered long ago, ONU registered, router up for an hour. */
 	w->plug_on = 1;
 	w->onu_powered = 1;
 	w->onu_registered = 1;
 	w->onu_powered_since = fl_loop_now(w->loop) - 3600 * FL_SECOND;
-	w->router = ROUTER_BOOTING;
+	w->router = FL_ROUTER_BOOTING;
 	w->kernel_start = fl_loop_now(w->loop) - 3600 * FL_SECOND;
 	w->irq_uirq = BASELINE_UIRQ_PER_MS * 3600 * FL_SECOND;
 	if (cfg->ha && cfg->plug_entity)
 		fl_ha_set_state(cfg->ha, cfg->plug_entity, "on", NULL);
 	router_userland(w);
-	if (w->router != ROUTER_UP) {
+	if (w->router != FL_ROUTER_UP) {
 		*err = strdup("the fake router did not come up (see the log above)");
 		fl_world_free(w);
 		return NULL;
@@ -469,6 +582,7 @@ void fl_world_free(struct fl_world *w)
 		close(w->sysrq_watch);
 	}
 	fl_loop_on_time_change(w->loop, NULL, NULL);
+	free_models(w);
 	free(w->sysrq_path);
 	free(w);
 }

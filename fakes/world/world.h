@@ -51,6 +51,14 @@ int fl_world_inject(struct fl_world *world, const char *name, struct json_object
 /* The router asked to go down: "reboot", "poweroff" (from its shims). */
 int fl_world_router_request(struct fl_world *world, const char *what);
 
+/*
+ * A shim inside the router asked for POST /hw/@model/@action: the model's hw hook
+ * answers in @resp. -ENOENT if no model of that name handles hardware requests.
+ */
+struct fl_http_resp;
+int fl_world_hw_request(struct fl_world *world, const char *model, const char *action,
+			struct json_object *body, struct fl_http_resp *resp);
+
 /* Current router state for the control endpoint: "off", "booting", "up". */
 const char *fl_world_router_state(const struct fl_world *world);
 

@@ -15,6 +15,7 @@ enum {
 int run_main(int argc, char **argv);
 int list_main(int argc, char **argv);
 int validate_main(int argc, char **argv);
+int check_fip_main(int argc, char **argv);
 int lab_main(int argc, char **argv);
 
 /*

@@ -117,6 +117,19 @@ static int wait_for_time(struct engine *e, int64_t target)
 	return wait_until(e, target, what);
 }
 
+/* A state probe on an observe.commands subject: its last recorded value. */
+static int router_state_holds(struct engine *e, const struct hil_cond *c, char **why)
+{
+	const char *value = hil_observer_command_value(e->obs, c->subject);
+	if (value && hil_cond_match(c, value))
+		return 1;
+	char *want = hil_cond_describe(c);
+	if (asprintf(why, "%s is %s, want %s", c->subject, value ? value : "not read yet", want) < 0)
+		*why = NULL;
+	free(want);
+	return 0;
+}
+
 static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 {
 	switch (p->kind) {
@@ -133,6 +146,8 @@ static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 	case HIL_PROBE_STATE:
 		break;
 	}
+	if (strncmp(p->cond.subject, "router.", 7) == 0)
+		return router_state_holds(e, &p->cond, why);
 	char *state = NULL, *err = NULL;
 	int ret = hil_ha_get_state(e->t->ha, p->cond.subject, &state, &err);
 	int ok = ret == 0 && hil_cond_match(&p->cond, state);
@@ -595,6 +610,9 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 	e.origin = now_abs(&e);
 	e.next_poll = e.origin;
 	e.obs = hil_observer_new(target, e.tl, e.origin, entities, n_entities);
+	for (size_t i = 0; i < sc->n_commands; i++)
+		if (hil_observer_add_command(e.obs, sc->commands[i].name, sc->commands[i].command) < 0)
+			set_error(&e, "out of memory");
 	*origin = e.origin;
 
 	if (needs_met(&e) && injections_possible(&e))

@@ -1,5 +1,6 @@
 #include "r4hil/observe.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,16 @@ struct hil_observer {
 	int router_up;      /* -1 unknown */
 	char *boot_id;
 	int64_t boot_seen_t; /* t at which the current boot id was last confirmed */
+	struct router_cmd *cmds;
+	size_t n_cmds;
+	int64_t router_last_ok; /* t of the last good router command */
+};
+
+/* observe.commands: run on every poll while the router is up. */
+struct router_cmd {
+	char *subject; /* "router.<name>" */
+	char *command;
+	char *value;   /* last recorded */
 };
 
 static int is_automation(const char *entity)
@@ -77,6 +88,12 @@ void hil_observer_free(struct hil_observer *o)
 	}
 	free(o->known);
 	free(o->entities);
+	for (size_t i = 0; i < o->n_cmds; i++) {
+		free(o->cmds[i].subject);
+		free(o->cmds[i].command);
+		free(o->cmds[i].value);
+	}
+	free(o->cmds);
 	free(o->boot_id);
 	free(o);
 }
@@ -204,12 +221,77 @@ static void poll_router(struct hil_observer *o, int64_t now)
 	free(err);
 }
 
+int hil_observer_add_command(struct hil_observer *o, const char *name, const char *command)
+{
+	struct router_cmd *cmds = realloc(o->cmds, (o->n_cmds + 1) * sizeof(*cmds));
+	if (!cmds)
+		return -ENOMEM;
+	o->cmds = cmds;
+	struct router_cmd *c = &cmds[o->n_cmds];
+	memset(c, 0, sizeof(*c));
+	if (asprintf(&c->subject, "router.%s", name) < 0 || !(c->command = strdup(command))) {
+		free(c->subject);
+		return -ENOMEM;
+	}
+	o->n_cmds++;
+	return 0;
+}
+
+/* The value a command's run stands for: its stdout without trailing blanks, else its exit status. */
+static char *command_value(const struct hil_ssh_result *res)
+{
+	size_t len = res->out_len;
+	while (len > 0 && strchr(" \t\r\n", res->out[len - 1]))
+		len--;
+	char *value = NULL;
+	if (len > 0 || res->exit_status == 0)
+		value = strndup(res->out ? res->out : "", len);
+	else if (asprintf(&value, "exit %d", res->exit_status) < 0)
+		value = NULL;
+	return value;
+}
+
+static void poll_commands(struct hil_observer *o, int64_t now)
+{
+	int64_t t = now - o->origin;
+	if (o->router_up != 1)
+		return;
+	for (size_t i = 0; i < o->n_cmds; i++) {
+		struct router_cmd *c = &o->cmds[i];
+		struct hil_ssh_result res = { 0 };
+		char *err = NULL;
+		int ret = hil_ssh_exec(o->t->router, c->command, NULL, 0, ROUTER_PROBE_TIMEOUT_MS, &res, &err);
+		free(err);
+		char *value = ret == 0 ? command_value(&res) : NULL;
+		hil_ssh_result_free(&res);
+		if (!value) {
+			/* the router answered the boot-id probe but not this: we saw nothing */
+			hil_timeline_add_gap(o->tl, "router", o->router_last_ok, t);
+			continue;
+		}
+		o->router_last_ok = t;
+		if (!c->value || strcmp(c->value, value) != 0)
+			hil_timeline_add(o->tl, t, "router", c->subject, value, NULL);
+		free(c->value);
+		c->value = value;
+	}
+}
+
 void hil_observer_poll(struct hil_observer *o)
 {
 	int64_t now = hil_clock_now(o->t->clock);
 	poll_ha(o, now);
 	poll_plug(o, now);
 	poll_router(o, now);
+	poll_commands(o, now);
+}
+
+const char *hil_observer_command_value(const struct hil_observer *o, const char *subject)
+{
+	for (size_t i = 0; i < o->n_cmds; i++)
+		if (strcmp(o->cmds[i].subject, subject) == 0)
+			return o->cmds[i].value;
+	return NULL;
 }
 
 int hil_observer_router_up(const struct hil_observer *o)

@@ -353,6 +353,28 @@ static void parse_strings(struct loader *ld, const char *key, struct json_object
 
 /* ---- conditions and time ---- */
 
+/* router.phase: the phases of an expect-reboot step (core/reboot.c) */
+static const char *const router_builtin_subjects[] = { "ssh", "boot", "reboot", "phase" };
+
+/* router.<x>: one the harness records, or an observe.commands name (a typo must not
+ * leave a condition that can never match). */
+static int check_router_subject(struct loader *ld, const char *subject)
+{
+	if (strncmp(subject, "router.", 7) != 0)
+		return 0;
+	const char *name = subject + 7;
+	for (size_t i = 0; i < ARRAY_SIZE(router_builtin_subjects); i++)
+		if (!strcmp(name, router_builtin_subjects[i]))
+			return 0;
+	for (size_t i = 0; i < ld->s->n_commands; i++)
+		if (!strcmp(name, ld->s->commands[i].name))
+			return 0;
+	report_member(ld, "subject", HIL_JSONPOS_VALUE,
+		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot, "
+		      "router.phase or router.<name> of an observe.commands entry)", subject);
+	return -EINVAL;
+}
+
 static const char *const op_keys[] = { "equals", "above", "below", "at_least", "at_most" };
 
 /* The condition keys of @obj at the current path (types already checked by a table). */
@@ -364,7 +386,8 @@ static void parse_cond(struct loader *ld, struct json_object *obj, struct hil_co
 
 	if (!json_object_object_get_ex(obj, "subject", &subject))
 		report(ld, HIL_JSONPOS_VALUE, "missing required key \"subject\"");
-	else if (json_object_is_type(subject, json_type_string))
+	else if (json_object_is_type(subject, json_type_string) &&
+		 check_router_subject(ld, json_object_get_string(subject)) == 0)
 		c->subject = dup_str(ld, json_object_get_string(subject));
 	for (size_t i = 0; i < ARRAY_SIZE(op_keys); i++) {
 		if (!json_object_object_get_ex(obj, op_keys[i], &v))
@@ -1080,12 +1103,74 @@ static void parse_steady(struct loader *ld, struct json_object *obj)
 	pop(ld);
 }
 
-enum { OBS_PERIOD, OBS_ENTITIES, __OBS_MAX };
+enum { OBS_PERIOD, OBS_ENTITIES, OBS_COMMANDS, __OBS_MAX };
 
 static const struct rule observe_rules[__OBS_MAX] = {
 	[OBS_PERIOD] = { "period", V_DURATION, 0, 0 },
 	[OBS_ENTITIES] = { "entities", V_ARRAY, 0, 0 },
+	[OBS_COMMANDS] = { "commands", V_ARRAY, 0, 0 },
 };
+
+enum { CMD_NAME, CMD_COMMAND, __CMD_MAX };
+
+static const struct rule command_rules[__CMD_MAX] = {
+	[CMD_NAME] = { "name", V_STRING, 1, 0 },
+	[CMD_COMMAND] = { "command", V_STRING, 1, 0 },
+};
+
+static int command_name_ok(struct loader *ld, const char *name)
+{
+	if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
+		report_member(ld, "name", HIL_JSONPOS_VALUE, "expected a name of [a-z0-9_-]+, got \"%s\"", name);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(router_builtin_subjects); i++)
+		if (!strcmp(name, router_builtin_subjects[i])) {
+			report_member(ld, "name", HIL_JSONPOS_VALUE,
+				      "\"%s\" is taken: router.%s is recorded by the harness itself", name, name);
+			return 0;
+		}
+	for (size_t i = 0; i < ld->s->n_commands; i++)
+		if (ld->s->commands[i].name && !strcmp(ld->s->commands[i].name, name)) {
+			report_member(ld, "name", HIL_JSONPOS_VALUE, "duplicate command name \"%s\"", name);
+			return 0;
+		}
+	return 1;
+}
+
+static void parse_commands(struct loader *ld, struct json_object *arr)
+{
+	struct hil_scenario *s = ld->s;
+	size_t len = arr ? json_object_array_length(arr) : 0;
+
+	if (!len)
+		return;
+	s->commands = calloc(len, sizeof(*s->commands));
+	if (!s->commands) {
+		ld->oom = 1;
+		return;
+	}
+	push_key(ld, "commands");
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i), *vals[__CMD_MAX];
+		char got[80];
+
+		push_index(ld, i);
+		if (!json_object_is_type(v, json_type_object)) {
+			describe_json(v, got, sizeof(got));
+			report(ld, HIL_JSONPOS_VALUE, "expected a command object {\"name\", \"command\"}, got %s", got);
+		} else {
+			check_object(ld, v, command_rules, __CMD_MAX, vals);
+			if (vals[CMD_NAME] && vals[CMD_COMMAND] &&
+			    command_name_ok(ld, json_object_get_string(vals[CMD_NAME]))) {
+				s->commands[s->n_commands].name = string_of(ld, vals[CMD_NAME]);
+				s->commands[s->n_commands++].command = string_of(ld, vals[CMD_COMMAND]);
+			}
+		}
+		pop(ld);
+	}
+	pop(ld);
+}
 
 static void parse_observe(struct loader *ld, struct json_object *obj)
 {
@@ -1102,6 +1187,7 @@ static void parse_observe(struct loader *ld, struct json_object *obj)
 		report_member(ld, "period", HIL_JSONPOS_VALUE, "expected a period > 0, got \"%s\"",
 			      json_object_get_string(vals[OBS_PERIOD]));
 	parse_strings(ld, "entities", vals[OBS_ENTITIES], &s->entities, &s->n_entities, NULL);
+	parse_commands(ld, vals[OBS_COMMANDS]);
 	pop(ld);
 }
 
@@ -1310,6 +1396,11 @@ void hil_scenario_free(struct hil_scenario *s)
 	free_strings(s->requirements, s->n_requirements);
 	free_strings(s->needs, s->n_needs);
 	free_strings(s->entities, s->n_entities);
+	for (size_t i = 0; i < s->n_commands; i++) {
+		free(s->commands[i].name);
+		free(s->commands[i].command);
+	}
+	free(s->commands);
 	free_steps(s->setup, s->n_setup);
 	free_steps(s->steps, s->n_steps);
 	free_steps(s->teardown, s->n_teardown);

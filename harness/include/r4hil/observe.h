@@ -22,6 +22,17 @@ struct hil_observer *hil_observer_new(struct hil_target *target, struct hil_time
 				      int64_t origin, char *const *entities, size_t n_entities);
 void hil_observer_free(struct hil_observer *obs);
 
+/*
+ * Also run @command on the router at every poll while it is up (observe.commands);
+ * its stdout without trailing blanks ("exit N" if empty and failing) is recorded as
+ * subject router.@name whenever it changes. A run that gets no answer while the
+ * router is up is an observation gap of source "router". 0 or -ENOMEM.
+ */
+int hil_observer_add_command(struct hil_observer *obs, const char *name, const char *command);
+
+/* The last value recorded for router.<name> (a command's subject), NULL if none yet. */
+const char *hil_observer_command_value(const struct hil_observer *obs, const char *subject);
+
 /* Poll every source once, at the clock's current time. */
 void hil_observer_poll(struct hil_observer *obs);
 

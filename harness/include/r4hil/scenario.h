@@ -87,6 +87,12 @@ struct hil_steady {
 	size_t n_probes;
 };
 
+/* observe.commands: a router-side command whose output is the subject router.<name>. */
+struct hil_observe_cmd {
+	char *name;
+	char *command;
+};
+
 struct hil_scenario {
 	char *path;
 	char *name;
@@ -98,6 +104,8 @@ struct hil_scenario {
 	int64_t observe_period_ms; /* default 10s */
 	char **entities;
 	size_t n_entities;
+	struct hil_observe_cmd *commands;
+	size_t n_commands;
 	struct hil_step *setup;
 	size_t n_setup;
 	struct hil_steady steady;
