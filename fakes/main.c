@@ -223,6 +223,12 @@ static int plug_set(void *ctx, int on)
 	return fl_world_plug_set(lab->world, on);
 }
 
+static int router_ssh_up(void *ctx)
+{
+	struct lab *lab = ctx;
+	return lab->world && strcmp(fl_world_router_state(lab->world), "up") == 0;
+}
+
 static int ha_switch_set(void *ctx, const char *entity, int on)
 {
 	return fl_world_plug_set(((struct lab *)ctx)->world, on);
@@ -444,6 +450,8 @@ static int setup(struct lab *lab)
 		return fail("failed to start", NULL);
 	if (start_servers(lab) < 0)
 		return -1;
+	lab->faults.target_up = router_ssh_up;
+	lab->faults.target_ctx = lab;
 	if (fl_faults_ssh_relay_start(&lab->faults, lab->ssh_port) < 0)
 		return fail("failed to start the SSH relay", NULL);
 	if (provision_router(lab) < 0 || provision_onu(lab) < 0)

@@ -15,44 +15,24 @@
 #include "r4hil/lab.h"
 #include "r4hil/plug.h"
 #include "r4hil/target.h"
+#include "labfixture.h"
 #include "testutil.h"
-
-static char *tmp;
-
-static void setup(void)
-{
-	tmp = hil_test_tmpdir("labplugs");
-}
-
-static void teardown(void)
-{
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-	free(tmp);
-}
 
 static struct hil_fakelab *start(const char *plug_type, struct hil_lab **desc)
 {
-	char *dir, *bin, *err = NULL;
-	if (asprintf(&dir, "%s/lab-%s", tmp, plug_type) < 0 ||
-	    asprintf(&bin, "%s/r4hil-fakelab", hil_test_build_dir()) < 0)
+	char *dir, *err = NULL;
+	if (asprintf(&dir, "%s/lab-%s", labfix_tmp, plug_type) < 0)
 		abort();
-	struct hil_fakelab_options opt = { .dir = dir, .binary = bin, .plug = plug_type };
-	struct hil_fakelab *lab = hil_fakelab_start(&opt, &err);
-	ck_assert_msg(lab != NULL, "fake lab: %s", err);
+	struct hil_fakelab *lab = labfix_start(dir, plug_type);
 	ck_assert_msg(hil_lab_load(hil_fakelab_lab_file(lab), desc, &err) == 0, "%s", err);
 	ck_assert_str_eq(plug_type, (*desc)->plug.type);
 	free(dir);
-	free(bin);
 	return lab;
 }
 
 static int truth_count(struct hil_fakelab *lab, const char *needle)
 {
-	char *text = NULL, *err = NULL;
-	ck_assert_int_eq(0, hil_fakelab_truth(lab, &text, &err));
+	char *text = labfix_truth(lab);
 	int n = 0;
 	for (const char *p = text; (p = strstr(p, needle)); p++)
 		n++;
@@ -166,8 +146,8 @@ static void write_script(const char *path, const char *text)
 START_TEST(test_lab_plug_command)
 {
 	char *script, *state, *body, *pwned;
-	if (asprintf(&script, "%s/plug.sh", tmp) < 0 || asprintf(&state, "%s/state", tmp) < 0 ||
-	    asprintf(&pwned, "%s/pwned", tmp) < 0)
+	if (asprintf(&script, "%s/plug.sh", labfix_tmp) < 0 || asprintf(&state, "%s/state", labfix_tmp) < 0 ||
+	    asprintf(&pwned, "%s/pwned", labfix_tmp) < 0)
 		abort();
 	if (asprintf(&body,
 		     "#!/bin/sh\n"
@@ -220,7 +200,7 @@ int main(void)
 {
 	Suite *s = suite_create("lab-plugs");
 	TCase *tc = tcase_create("lab-plugs");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, labfix_setup, labfix_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_lab_plug_shelly_gen2);
 	tcase_add_test(tc, test_lab_plug_shelly_gen1);

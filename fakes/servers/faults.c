@@ -109,35 +109,76 @@ static void on_accept(void *arg, int lfd)
 	fl_fd_watch(f->loop, t, on_data, f);
 }
 
+static int listen_on(struct fl_faults *f, int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(sa);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	f->listen_fd = fd;
+	f->port = ntohs(sa.sin_port);
+	return 0;
+}
+
+/* Open or close the port to match the router (called every loop round). */
+static void relay_prepare(void *ctx, fd_set *r, fd_set *w, fd_set *e, int *max_fd, int64_t *timeout_ms)
+{
+	struct fl_faults *f = ctx;
+	(void)w, (void)e, (void)timeout_ms;
+	int want = !f->ssh_drop && (!f->target_up || f->target_up(f->target_ctx));
+	if (want && f->listen_fd < 0)
+		listen_on(f, f->port);
+	if (!want && f->listen_fd >= 0) {
+		close(f->listen_fd);
+		f->listen_fd = -1;
+	}
+	if (f->listen_fd >= 0) {
+		FD_SET(f->listen_fd, r);
+		if (f->listen_fd > *max_fd)
+			*max_fd = f->listen_fd;
+	}
+}
+
+static void relay_dispatch(void *ctx, fd_set *r, fd_set *w, fd_set *e)
+{
+	struct fl_faults *f = ctx;
+	(void)w, (void)e;
+	if (f->listen_fd >= 0 && FD_ISSET(f->listen_fd, r))
+		on_accept(f, f->listen_fd);
+}
+
+static const struct fl_poller_ops relay_ops = { .prepare = relay_prepare, .dispatch = relay_dispatch };
+
 int fl_faults_ssh_relay_start(struct fl_faults *f, int target_port)
 {
 	for (int i = 0; i < FL_FAULT_MAX_PAIRS; i++)
 		f->pairs[i].a = f->pairs[i].b = -1;
 	f->target_port = target_port;
-	f->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t len = sizeof(sa);
-	int one = 1;
-	if (f->listen_fd < 0 ||
-	    setsockopt(f->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(f->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(f->listen_fd, 16) < 0 ||
-	    getsockname(f->listen_fd, (struct sockaddr *)&sa, &len) < 0)
-		return -errno;
-	f->port = ntohs(sa.sin_port);
-	return fl_fd_watch(f->loop, f->listen_fd, on_accept, f);
+	int ret = listen_on(f, 0);
+	return ret < 0 ? ret : fl_loop_add_poller(f->loop, &relay_ops, f);
 }
 
 void fl_faults_stop(struct fl_faults *f)
 {
-	if (f->listen_fd <= 0)
-		return;
+	if (!f->port)
+		return; /* never started */
 	for (int i = 0; i < FL_FAULT_MAX_PAIRS; i++)
 		if (f->pairs[i].a >= 0)
 			close_pair(f, i);
-	fl_fd_unwatch(f->loop, f->listen_fd);
-	close(f->listen_fd);
+	if (f->listen_fd >= 0)
+		close(f->listen_fd);
 	f->listen_fd = -1;
+	f->target_up = NULL;
+	f->ssh_drop = 1; /* the poller stays registered: keep the port closed */
 }
 
 /* ---- the control route ---- */

@@ -31,8 +31,10 @@ struct fl_faults {
 	/* the wrapped servers */
 	fl_http_handler plug_fn, ha_fn;
 	void *plug_ctx, *ha_ctx;
-	/* the SSH relay */
+	/* the SSH relay: listens only while the router's SSH is up and not dropped */
 	int listen_fd, target_port, port;
+	int (*target_up)(void *ctx);
+	void *target_ctx;
 	struct { int a, b; } pairs[FL_FAULT_MAX_PAIRS];
 };
 
@@ -43,7 +45,12 @@ int fl_faults_ha_handle(void *ctx, const struct fl_http_req *req, struct fl_http
 /* POST /control/fault (authorised by the caller). */
 int fl_faults_handle_control(struct fl_faults *f, const struct fl_http_req *req, struct fl_http_resp *resp);
 
-/* Start the SSH relay to 127.0.0.1:@target_port on a free port (f->port). 0 or -errno. */
+/*
+ * Start the SSH relay to 127.0.0.1:@target_port on a free port (f->port). While
+ * f->target_up says the router is down (or ssh is dropped) the port is closed, so
+ * a TCP connect is refused as on the real board, not accepted and then closed.
+ * 0 or -errno.
+ */
 int fl_faults_ssh_relay_start(struct fl_faults *f, int target_port);
 void fl_faults_stop(struct fl_faults *f);
 

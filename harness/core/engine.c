@@ -12,10 +12,12 @@
 #include "r4hil/backup.h"
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
+#include "r4hil/gpio.h"
 #include "r4hil/ha.h"
 #include "r4hil/lab.h"
 #include "r4hil/observe.h"
 #include "r4hil/plug.h"
+#include "r4hil/reboot.h"
 #include "r4hil/report.h"
 #include "r4hil/scenario.h"
 #include "r4hil/ssh.h"
@@ -203,8 +205,10 @@ static char *inject_params(const struct hil_step *s)
 	json_object *out = json_object_new_object();
 	json_object_object_foreach(s->params, key, val) {
 		int64_t ms;
-		if (strcmp(key, "duration") == 0 && hil_duration_parse(json_object_get_string(val), &ms) == 0)
-			json_object_object_add(out, "duration_ms", json_object_new_int64(ms));
+		if ((!strcmp(key, "duration") || !strcmp(key, "width")) &&
+		    hil_duration_parse(json_object_get_string(val), &ms) == 0)
+			json_object_object_add(out, !strcmp(key, "width") ? "width_ms" : "duration_ms",
+					       json_object_new_int64(ms));
 		else
 			json_object_object_add(out, key, json_object_get(val));
 	}
@@ -224,8 +228,68 @@ static int inject_fault(struct engine *e, const struct hil_step *s, char **err)
 	return hil_fakelab_fault(e->t->fakelab, target, mode, err);
 }
 
+/*
+ * What the GPIO rig of a real lab can inject: a TX_FAULT storm with the carrier
+ * up (a pulse train of a known duration; cutting the fiber is not wired) and a
+ * PERST# pulse. sfp.storm-stop is a no-op there: a train ends by itself.
+ */
+static int gpio_can(struct engine *e, const struct hil_step *s)
+{
+	const struct hil_lab *lab = e->t->lab;
+	json_object *v;
+	if (!lab->gpio.chip || !hil_lab_permits(lab, "gpio"))
+		return 0;
+	if (!strcmp(s->name, "sfp.storm-stop"))
+		return 1;
+	if (!strcmp(s->name, "wifi.perst"))
+		return lab->gpio.perst.present;
+	return !strcmp(s->name, "sfp.storm") && lab->gpio.tx_fault.present &&
+	       json_object_object_get_ex(s->params, "duration", NULL) &&
+	       json_object_object_get_ex(s->params, "carrier", &v) && json_object_get_int(v) == 1;
+}
+
+/* The GPIO rig does the injection; the achieved rate goes into the timeline. */
+static int inject_gpio(struct engine *e, const struct hil_step *s, char **err)
+{
+	char *gerr = NULL;
+	struct hil_gpio *g = hil_gpio_open(e->t->lab, NULL, &gerr);
+	int64_t ms = 0;
+	json_object *v;
+	int ret = -EINVAL;
+	if (g && !strcmp(s->name, "sfp.storm-stop")) {
+		ret = 0;
+	} else if (g && !strcmp(s->name, "wifi.perst")) {
+		json_object_object_get_ex(s->params, "width_ms", &v);
+		ret = g->ops->pulse(g, HIL_GPIO_PERST, json_object_get_int64(v), &gerr);
+	} else if (g) {
+		struct hil_gpio_train train;
+		json_object *rate;
+		json_object_object_get_ex(s->params, "duration", &v);
+		json_object_object_get_ex(s->params, "rate_per_s", &rate);
+		if (hil_duration_parse(json_object_get_string(v), &ms) == 0)
+			ret = g->ops->pulse_train(g, json_object_get_double(rate), ms, &train, &gerr);
+		if (ret == 0) {
+			char detail[128];
+			snprintf(detail, sizeof(detail), "{\"pulses\":%ld,\"achieved_per_s\":%.1f,\"late_max_us\":%lld}",
+				 train.pulses, train.achieved_per_s, (long long)train.late_max_us);
+			hil_timeline_add(e->tl, now_t(e), "harness", "gpio.tx_fault", "train", detail);
+		}
+	}
+	*err = gerr;
+	hil_gpio_free(g);
+	return ret;
+}
+
 static int run_inject(struct engine *e, const struct hil_step *s)
 {
+	if (!e->t->fakelab && gpio_can(e, s)) {
+		char *err = NULL;
+		int ret = inject_gpio(e, s, &err);
+		if (ret < 0)
+			set_error(e, "GPIO injection %s failed: %s", s->name, err ? err : strerror(-ret));
+		free(err);
+		return ret;
+	}
 	if (!e->t->fakelab) {
 		/* refused before anything ran (injections_possible); never half-way */
 		set_error(e, "injection %s needs the fake lab", s->name);
@@ -247,10 +311,27 @@ static int run_inject(struct engine *e, const struct hil_step *s)
 	return ret;
 }
 
+static int reboot_wait(void *ctx, int64_t until)
+{
+	return wait_until(ctx, until, "the router to reboot");
+}
+
+/* Down, SSH back, services back: measured into the timeline; expectations judge. */
+static int run_expect_reboot(struct engine *e, const struct hil_step *s)
+{
+	int64_t within = 0;
+	hil_duration_parse(param_string(s, "within"), &within);
+	struct hil_reboot_watch w = { .t = e->t, .tl = e->tl, .origin = e->origin, .wait = reboot_wait, .ctx = e };
+	int ret = hil_expect_reboot(&w, now_abs(e) + within, param_string(s, "ready_command"));
+	return ret < 0 ? ret : 0;
+}
+
 static int run_act(struct engine *e, const struct hil_step *s)
 {
 	char *err = NULL;
 	int ret;
+	if (strcmp(s->name, "expect-reboot") == 0)
+		return run_expect_reboot(e, s);
 	if (strcmp(s->name, "plug") == 0) {
 		json_object *on;
 		json_object_object_get_ex(s->params, "on", &on);
@@ -425,9 +506,10 @@ static void run_teardown(struct engine *e)
 
 static int step_possible(struct engine *e, const struct hil_step *s)
 {
-	if (s->kind != HIL_STEP_INJECT || e->t->fakelab)
+	if (s->kind != HIL_STEP_INJECT || e->t->fakelab || gpio_can(e, s))
 		return 1;
-	if (asprintf(&e->skip_reason, "injection %s needs the fake lab (this lab cannot inject it)", s->name) < 0)
+	if (asprintf(&e->skip_reason, "injection %s needs the fake lab%s (this lab cannot inject it)", s->name,
+		     strcmp(s->name, "lab.fault") ? " or a permitted GPIO rig" : "") < 0)
 		e->skip_reason = NULL;
 	return 0;
 }
@@ -449,6 +531,10 @@ static int injections_possible(struct engine *e)
 static int needs_met(struct engine *e)
 {
 	for (size_t i = 0; i < e->sc->n_needs; i++) {
+		if (!strcmp(e->sc->needs[i], "gpio") && !e->t->fakelab && !e->t->lab->gpio.chip) {
+			e->skip_reason = strdup("needs the GPIO rig, and the lab file has no gpio section");
+			return 0;
+		}
 		if (!hil_lab_permits(e->t->lab, e->sc->needs[i])) {
 			if (asprintf(&e->skip_reason, "the lab does not permit \"%s\"", e->sc->needs[i]) < 0)
 				e->skip_reason = NULL;

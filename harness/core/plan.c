@@ -54,6 +54,25 @@ static void plan_act(struct plan *p, const struct hil_step *s)
 	   json_object_object_get_ex(s->params, "command", &v) ? json_object_get_string(v) : "?");
 }
 
+/* What the GPIO rig of a real lab would do for an injection. */
+static void plan_gpio(struct plan *p, const struct hil_step *s)
+{
+	const struct hil_lab *lab = p->t->lab;
+	json_object *rate, *dur, *width, *carrier;
+	if (!strcmp(s->name, "sfp.storm") && json_object_object_get_ex(s->params, "rate_per_s", &rate) &&
+	    json_object_object_get_ex(s->params, "duration", &dur) &&
+	    json_object_object_get_ex(s->params, "carrier", &carrier) && json_object_get_int(carrier) == 1)
+		at(p, "GPIO %s: TX_FAULT (offset %u) pulse train %g/s for %s on absolute deadlines, line held throughout",
+		   lab->gpio.chip, lab->gpio.tx_fault.offset, json_object_get_double(rate), json_object_get_string(dur));
+	else if (!strcmp(s->name, "wifi.perst") && json_object_object_get_ex(s->params, "width_ms", &width))
+		at(p, "GPIO %s: PERST# (offset %u) asserted for %lld ms", lab->gpio.chip, lab->gpio.perst.offset,
+		   (long long)json_object_get_int64(width));
+	else if (!strcmp(s->name, "sfp.storm-stop"))
+		at(p, "GPIO %s: nothing (a pulse train ends by itself)", lab->gpio.chip);
+	else
+		at(p, "inject %s: not possible with the GPIO rig: the scenario is skipped", s->name);
+}
+
 static void plan_step(struct plan *p, const struct hil_step *s)
 {
 	char d[32], o[32];
@@ -68,7 +87,9 @@ static void plan_step(struct plan *p, const struct hil_step *s)
 		   hil_duration_format(s->offset_ms, o, sizeof(o)), d);
 		break;
 	case HIL_STEP_INJECT:
-		if (p->t->fakelab)
+		if (!p->t->fakelab && p->t->lab->gpio.chip)
+			plan_gpio(p, s);
+		else if (p->t->fakelab)
 			at(p, "inject %s: POST %s/control/%s %s", s->name, p->t->lab->control.url,
 			   strcmp(s->name, "lab.fault") ? "inject" : "fault",
 			   json_object_to_json_string_ext(s->params, JSON_C_TO_STRING_PLAIN));

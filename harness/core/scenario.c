@@ -358,7 +358,8 @@ static void parse_strings(struct loader *ld, const char *key, struct json_object
 
 /* ---- conditions and time ---- */
 
-static const char *const router_builtin_subjects[] = { "ssh", "boot", "reboot" };
+/* router.phase: the phases of an expect-reboot step (core/reboot.c) */
+static const char *const router_builtin_subjects[] = { "ssh", "boot", "reboot", "phase" };
 
 /* router.<x>: one the harness records, or an observe.commands name (a typo must not
  * leave a condition that can never match). */
@@ -374,8 +375,8 @@ static int check_router_subject(struct loader *ld, const char *subject)
 		if (!strcmp(name, ld->s->commands[i].name))
 			return 0;
 	report_member(ld, "subject", HIL_JSONPOS_VALUE,
-		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot "
-		      "or router.<name> of an observe.commands entry)", subject);
+		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot, "
+		      "router.phase or router.<name> of an observe.commands entry)", subject);
 	return -EINVAL;
 }
 
@@ -588,6 +589,22 @@ static const struct rule wifi_rules[__WIFI_MAX] = {
 static void check_positive(struct loader *ld, struct json_object **vals);
 static void check_pressure(struct loader *ld, struct json_object **vals);
 
+/* lab.fault: a lab failure on purpose (fake lab only), for the harness's own robustness. */
+enum { FAULT_TARGET, FAULT_MODE, __FAULT_MAX };
+
+static const struct rule fault_rules[__FAULT_MAX] = {
+	[FAULT_TARGET] = { "target", V_STRING, 1, 0 },
+	[FAULT_MODE] = { "mode", V_STRING, 1, 0 },
+};
+
+static void check_fault(struct loader *ld, struct json_object **vals);
+
+/* expect-reboot: the board goes down and comes back within a deadline (core/reboot.c). */
+static const struct rule reboot_rules[2] = {
+	{ "within", V_DURATION, 1, 0 },
+	{ "ready_command", V_STRING, 0, 0 },
+};
+
 #define MAX_PARAMS 4
 
 static const struct action {
@@ -606,6 +623,8 @@ static const struct action {
 	{ HIL_STEP_ACT, "wifi", wifi_rules, __WIFI_MAX, NULL },
 	{ HIL_STEP_INJECT, "onu.wedge", onu_wedge_rules, __WEDGE_MAX, check_onu_wedge },
 	{ HIL_STEP_INJECT, "reach.lan-wedge", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "lab.fault", fault_rules, __FAULT_MAX, check_fault },
+	{ HIL_STEP_ACT, "expect-reboot", reboot_rules, 2, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
@@ -649,6 +668,29 @@ static void check_onu_wedge(struct loader *ld, struct json_object **vals)
 			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
 				      "expected \"soft\" or \"power\", got \"%s\"", by);
 	}
+}
+
+static void check_fault(struct loader *ld, struct json_object **vals)
+{
+	static const char *const modes[][4] = {
+		{ "plug", "fail", "stuck", "ok" }, { "ssh", "drop", "ok", NULL }, { "ha", "refuse-token", "ok", NULL },
+	};
+	if (!vals[FAULT_TARGET] || !vals[FAULT_MODE])
+		return;
+	const char *target = json_object_get_string(vals[FAULT_TARGET]);
+	const char *mode = json_object_get_string(vals[FAULT_MODE]);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (strcmp(modes[i][0], target))
+			continue;
+		for (size_t j = 1; j < 4 && modes[i][j]; j++)
+			if (!strcmp(modes[i][j], mode))
+				return;
+		report_member(ld, "mode", HIL_JSONPOS_VALUE, "expected %s|%s%s%s for target \"%s\", got \"%s\"",
+			      modes[i][1], modes[i][2], modes[i][3] ? "|" : "", modes[i][3] ? modes[i][3] : "",
+			      target, mode);
+		return;
+	}
+	report_member(ld, "target", HIL_JSONPOS_VALUE, "expected \"plug\", \"ssh\" or \"ha\", got \"%s\"", target);
 }
 
 static void check_plug(struct loader *ld, struct json_object **vals)

@@ -2,11 +2,12 @@
  * The fake lab's GPIO rig: the same actions, sent as injections (the fake
  * world models the line's effect, not each edge). Names and parameters are the
  * contract with fakes/world: "sfp.storm" {rate_per_s, duration_ms, carrier: 1}
- * and "gpio.perst" {width_ms}.
+ * and "wifi.perst" {width_ms}.
  */
 #include "r4hil/fakelab.h"
 #include "r4hil/gpio.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,10 +40,15 @@ static int fake_pulse_train(struct hil_gpio *g, double rate, int64_t duration_ms
 
 static int fake_pulse(struct hil_gpio *g, enum hil_gpio_line line, int64_t width_ms, char **err)
 {
-	char name[32], params[64];
-	snprintf(name, sizeof(name), "gpio.%s", hil_gpio_line_name(line));
+	/* the MT7996's PERST# is the only pulsed line; the WiFi model resets the card */
+	if (line != HIL_GPIO_PERST) {
+		if (asprintf(err, "the fake lab models no pulse on %s", hil_gpio_line_name(line)) < 0)
+			*err = NULL;
+		return -ENOTSUP;
+	}
+	char params[64];
 	snprintf(params, sizeof(params), "{\"width_ms\":%lld}", (long long)width_ms);
-	return hil_fakelab_inject(((struct gpio_fake *)g)->lab, name, params, err);
+	return hil_fakelab_inject(((struct gpio_fake *)g)->lab, "wifi.perst", params, err);
 }
 
 static void fake_free(struct hil_gpio *g)

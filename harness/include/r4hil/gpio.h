@@ -3,7 +3,7 @@
  * TX_DISABLE, behind one ops struct with two backends:
  *  - libgpiod (1.6 chardev API) on the lab host;
  *  - the fake lab, which receives the same actions as injections
- *    ("sfp.storm" {rate_per_s, duration_ms, carrier}, "gpio.perst" {width_ms}).
+ *    ("sfp.storm" {rate_per_s, duration_ms, carrier}, "wifi.perst" {width_ms}).
  *
  * A chardev line keeps its value only while it is requested, so every action
  * holds its request for the whole fault window and releases it at the end.
