@@ -4,4 +4,5 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/bootstrap.sh" "$top/build"
-exec "$top/build/r4hil" run "$@"
+# two scenarios at a time, each on its own fake lab (2 cores: bench/README.md)
+exec "$top/build/r4hil" run --jobs 2 "$@"

@@ -1,4 +1,5 @@
 /* The r4hil CLI end to end: the catalogue on the fake lab, bad input, help, determinism. */
+#include <dirent.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,23 +34,43 @@ static char *at(const char *rel)
 	return p;
 }
 
+static size_t count_catalogue(void)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/scenarios", hil_test_source_dir()) < 0)
+		abort();
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		n += len > 5 && !strcmp(e->d_name + len - 5, ".json");
+	}
+	closedir(d);
+	free(dir);
+	return n;
+}
+
 START_TEST(test_cli_catalogue_passes_on_the_reference_system)
 {
 	char *out = at("run"), *log = at("log");
-	const char *args[] = { "run", "--out", out, NULL };
+	const char *args[] = { "run", "--jobs", "2", "--out", out, NULL };
 	ck_assert_int_eq(0, clirun(log, args));
-	json_object *r = clirun_results(out);
-	const char *names[] = { "sfp-blip", "sfp-storm-carrier-down", "sfp-storm-carrier-up" };
-	for (size_t i = 0; i < 3; i++) {
-		json_object *s = clirun_scenario(r, names[i]), *status, *checks;
-		ck_assert_msg(s != NULL, "%s missing from results.json", names[i]);
+	json_object *r = clirun_results(out), *all;
+	ck_assert(json_object_object_get_ex(r, "scenarios", &all));
+	/* every file of the catalogue ran, and passed */
+	ck_assert_uint_eq(count_catalogue(), json_object_array_length(all));
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		json_object *s = json_object_array_get_idx(all, i), *status, *checks, *name;
+		json_object_object_get_ex(s, "name", &name);
 		json_object_object_get_ex(s, "status", &status);
-		ck_assert_str_eq("pass", json_object_get_string(status));
+		ck_assert_msg(!strcmp("pass", json_object_get_string(status)), "%s: %s",
+			      json_object_get_string(name), json_object_get_string(status));
 		json_object_object_get_ex(s, "checks", &checks);
-		ck_assert_int_ge(json_object_array_length(checks), 5);
+		ck_assert_int_ge(json_object_array_length(checks), 1);
 		/* the fake lab ran clean too (under the sanitizer build it reports at exit) */
 		char log_rel[256];
-		snprintf(log_rel, sizeof(log_rel), "run/%s/lab/fakelab.log", names[i]);
+		snprintf(log_rel, sizeof(log_rel), "run/%s/lab/fakelab.log", json_object_get_string(name));
 		char *log_path = at(log_rel), *lab_log = hil_test_read_file(log_path);
 		ck_assert_ptr_nonnull(lab_log);
 		ck_assert_msg(strstr(lab_log, "Sanitizer") == NULL, "%s: %s", log_path, lab_log);

@@ -1,6 +1,8 @@
 /* r4hil run: scenarios against the fake lab, with a report in the run directory. */
 #include <errno.h>
+#include <curl/curl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@ struct run_options {
 	const char *catalogue;
 	const char *lab;   /* a lab file: run there instead of on a fresh fake lab each */
 	int dry_run;
+	int jobs;          /* scenarios at once, each on its own fake lab */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -63,6 +66,8 @@ static void run_usage(FILE *f)
 		"                      it is a fake lab's lab.json\n"
 		"  --dry-run           print the plan (every SSH command, HTTP call, injection\n"
 		"                      with its time) and touch nothing\n"
+		"  --jobs N            run N scenarios at once, each on its own fake lab\n"
+		"                      (default 1; not with --lab: one lab runs one scenario)\n"
 		"\n"
 		"Exit codes: 0 all passed, 1 a requirement failed, 2 bad usage or input\n"
 		"(nothing ran), 3 the harness or the lab could not do its part.\n",
@@ -79,11 +84,14 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		{ "scenarios", required_argument, NULL, 's' },
 		{ "lab", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	o->catalogue = cli_catalogue_dir();
+	o->jobs = 1;
 	int c;
+	char *end;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -100,9 +108,20 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		case 's': o->catalogue = optarg; break;
 		case 'l': o->lab = optarg; break;
 		case 'n': o->dry_run = 1; break;
+		case 'j':
+			o->jobs = (int)strtol(optarg, &end, 10);
+			if (*end || o->jobs < 1 || o->jobs > 16) {
+				cli_error("--jobs: expected a number from 1 to 16, got \"%s\"", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': run_usage(stdout); exit(EXIT_PASS);
 		default: run_usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (o->lab && o->jobs > 1) {
+		cli_error("--jobs runs scenarios on fake labs of their own; a --lab runs one at a time");
+		return EXIT_USAGE;
 	}
 	if (o->lab && (o->n_overlays || o->automations || o->ha_config)) {
 		cli_error("--overlay, --automations and --ha-config build a fake lab; with --lab the lab is given");
@@ -189,9 +208,6 @@ static void run_on(struct hil_target *target, const struct hil_scenario *sc, con
 	char *tl_path = path_join(dir, "timeline.jsonl");
 	write_timeline(tl, tl_path, "w", sc->name, origin);
 	free(tl_path);
-	char *all = path_join(out, "timeline.jsonl");
-	write_timeline(tl, all, "a", sc->name, origin);
-	free(all);
 	hil_timeline_free(tl);
 }
 
@@ -275,6 +291,89 @@ static void run_one(const struct run_options *o, const struct hil_scenario *sc, 
 	free(err);
 	free(lab_dir);
 	free(dir);
+}
+
+/* The scenarios of a run, taken in order by --jobs workers. */
+struct pool {
+	const struct run_options *o;
+	struct hil_scenario **scenarios;
+	size_t n;
+	const char *out;
+	struct hil_run_result *run; /* its results were all added before the workers start */
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct hil_progress *progress = cli_progress_new();
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			break;
+		struct hil_scenario_result *r = &p->run->scenarios[i];
+		if (interrupted)
+			hil_scenario_set_error(r, HIL_ERROR, "not run: interrupted");
+		else
+			run_one(p->o, p->scenarios[i], p->out, progress, r);
+	}
+	cli_progress_done(progress);
+	return NULL;
+}
+
+/* Each scenario has its own lab and result: workers share only the queue. */
+static void run_pool(struct pool *p)
+{
+	pthread_t threads[16];
+	int n_threads = 0;
+	pthread_mutex_init(&p->lock, NULL);
+	/* libcurl's global set-up is not thread-safe: do it before any worker */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (int i = 1; i < p->o->jobs && (size_t)i < p->n; i++)
+		if (pthread_create(&threads[n_threads], NULL, worker, p) == 0)
+			n_threads++;
+	worker(p);
+	for (int i = 0; i < n_threads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&p->lock);
+}
+
+/* A reused run directory: no timeline of an earlier run may end up in this one's. */
+static void forget_timelines(const char *out, struct hil_scenario **scenarios, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *one = path_join(out, scenarios[i]->name), *tl = path_join(one, "timeline.jsonl");
+		unlink(tl);
+		free(tl);
+		free(one);
+	}
+}
+
+/* The run's timeline.jsonl: the scenarios' own files, in catalogue order. */
+static void join_timelines(const char *out, struct hil_scenario **scenarios, size_t n)
+{
+	char *all = path_join(out, "timeline.jsonl");
+	FILE *f = fopen(all, "w");
+	if (!f)
+		cli_error("failed to write %s: %s", all, strerror(errno));
+	for (size_t i = 0; f && i < n; i++) {
+		char *one = path_join(out, scenarios[i]->name), *tl = path_join(one, "timeline.jsonl");
+		FILE *in = fopen(tl, "r");
+		char buf[65536];
+		size_t len;
+		while (in && (len = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, len, f);
+		if (in)
+			fclose(in);
+		free(tl);
+		free(one);
+	}
+	if (f && fclose(f) != 0)
+		cli_error("failed to write %s: %s", all, strerror(errno));
+	free(all);
 }
 
 /*
@@ -369,28 +468,19 @@ int run_main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	char *all = path_join(out, "timeline.jsonl");
-	unlink(all);
-	free(all);
-
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct hil_run_result *run = hil_run_result_new(out, o.lab ? o.lab : "fakelab");
-	struct hil_progress *progress = cli_progress_new();
-	for (size_t i = 0; i < n; i++) {
-		const struct hil_scenario *sc = scenarios[i];
-		struct hil_scenario_result *r = hil_run_add_scenario(run, sc->name, sc->summary, sc->path,
-								     sc->requirements, sc->n_requirements);
-		if (interrupted) {
-			hil_scenario_set_error(r, HIL_ERROR, "not run: interrupted");
-			continue;
-		}
-		run_one(&o, scenarios[i], out, progress, r);
-	}
-	cli_progress_done(progress);
+	for (size_t i = 0; i < n; i++)
+		hil_run_add_scenario(run, scenarios[i]->name, scenarios[i]->summary, scenarios[i]->path,
+				     scenarios[i]->requirements, scenarios[i]->n_requirements);
+	forget_timelines(out, scenarios, n);
+	struct pool pool = { .o = &o, .scenarios = scenarios, .n = n, .out = out, .run = run };
+	run_pool(&pool);
+	join_timelines(out, scenarios, n);
 
 	char *results = path_join(out, "results.json"), *junit = path_join(out, "junit.xml");
 	if (hil_report_write_json(run, results) < 0 || hil_report_write_junit(run, junit) < 0)

@@ -197,12 +197,13 @@ static void poll_router(struct hil_observer *o, int64_t now)
 			       ROUTER_PROBE_TIMEOUT_MS, &res, &err);
 	int up = ret == 0 && res.exit_status == 0 && res.out_len > 0;
 	if (up != o->router_up) {
-		/* The errno class, not the message: messages carry ports, and timelines of
+		/* Not the message nor the errno: messages carry ports, and whether a board
+		 * going down refuses or resets the connection is a race, while timelines of
 		 * the same run must be byte-identical. */
 		char detail[128] = "";
 		if (!up)
 			snprintf(detail, sizeof(detail), "{\"error\":\"%s\"}",
-				 ret < 0 ? strerror(-ret) : "command failed");
+				 ret < 0 ? "no SSH session" : "command failed");
 		hil_timeline_add(o->tl, t, "router", "router.ssh", up ? "up" : "down", up ? NULL : detail);
 	}
 	o->router_up = up;
