@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -103,6 +105,10 @@ static void on_accept(void *arg, int lfd)
 		close(c);
 		return;
 	}
+	/* SSH is many small packets each way: Nagle would add a delayed-ACK stall to each */
+	int one = 1;
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(t, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	f->pairs[slot].a = c;
 	f->pairs[slot].b = t;
 	fl_fd_watch(f->loop, c, on_data, f);
