@@ -335,6 +335,7 @@ static int start_servers(struct lab *lab)
 					  .plug_fn = plug_fn ? plug_fn : fl_plug_shelly_gen2_handle };
 	lab->control.faults = &lab->faults;
 	lab->plug_httpd = fl_httpd_start(lab->loop, "plug", 0, fl_faults_plug_handle, &lab->faults);
+	lab->faults.plug_httpd = lab->plug_httpd;
 	if (!lab->control_httpd || !lab->plug_httpd)
 		return fail("failed to start the HTTP servers", NULL);
 

@@ -97,6 +97,29 @@ END_TEST
 START_TEST(test_lab_plug_ha_switch) { cycle("ha-switch"); }
 END_TEST
 
+/* A plug API that answers too late is an error the harness reports, then it recovers. */
+START_TEST(test_lab_plug_slow_api_times_out)
+{
+	struct hil_lab *desc = NULL;
+	struct hil_fakelab *lab = start("shelly-gen2", &desc);
+	char *err = NULL;
+	struct hil_plug *plug = hil_target_plug(desc, &err);
+	ck_assert_ptr_nonnull(plug);
+	int on = -1;
+	ck_assert_int_eq(0, hil_fakelab_fault(lab, "plug", "slow", &err));
+	ck_assert_int_gt(0, hil_plug_get(plug, &on, &err));
+	ck_assert_msg(err && strstr(err, "timed out") != NULL, "%s", err ? err : "(no message)");
+	free(err), err = NULL;
+	ck_assert_int_eq(1, truth_count(lab, "\"kind\":\"lab.fault\",\"msg\":\"plug slow\""));
+	ck_assert_int_eq(0, hil_fakelab_fault(lab, "plug", "ok", &err));
+	ck_assert_msg(hil_plug_get(plug, &on, &err) == 0, "%s", err);
+	ck_assert_int_eq(1, on);
+	hil_plug_free(plug);
+	hil_lab_free(desc);
+	hil_fakelab_stop(lab);
+}
+END_TEST
+
 /* Plugs with credentials refuse a wrong one, and the message does not quote it. */
 START_TEST(test_lab_plug_wrong_credentials_refused)
 {
@@ -210,6 +233,7 @@ int main(void)
 	tcase_add_test(tc, test_lab_plug_ha_switch);
 	tcase_add_test(tc, test_lab_plug_wrong_credentials_refused);
 	tcase_add_test(tc, test_lab_plug_stuck_relay_reads_back_wrong);
+	tcase_add_test(tc, test_lab_plug_slow_api_times_out);
 	tcase_add_test(tc, test_lab_plug_command);
 	suite_add_tcase(s, tc);
 	return hil_test_run_suite(s);

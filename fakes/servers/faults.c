@@ -9,14 +9,77 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "world/loop.h"
 #include "world/truth.h"
 
+/* ---- the slow plug: requests held back in real time ---- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void slow_prepare(void *ctx, fd_set *r, fd_set *w, fd_set *e, int *max_fd, int64_t *timeout_ms)
+{
+	struct fl_faults *f = ctx;
+	(void)r, (void)w, (void)e, (void)max_fd;
+	int64_t now = mono_ms();
+	for (int i = 0; i < f->n_slow; i++)
+		if (f->slow[i].due_ms - now < *timeout_ms)
+			*timeout_ms = f->slow[i].due_ms > now ? f->slow[i].due_ms - now : 0;
+}
+
+/* Answer the requests that are due, as the plug would have at once. */
+static void slow_dispatch(void *ctx, fd_set *r, fd_set *w, fd_set *e)
+{
+	struct fl_faults *f = ctx;
+	(void)r, (void)w, (void)e;
+	int64_t now = mono_ms();
+	for (int i = 0; i < f->n_slow;) {
+		struct fl_slow_req *q = &f->slow[i];
+		if (q->due_ms > now) {
+			i++;
+			continue;
+		}
+		struct fl_http_req req = { .method = q->method, .path = q->path, .body = q->body,
+					   .body_len = q->body_len, .conn = q->conn };
+		struct fl_http_resp resp = { 0 };
+		if (f->plug_fn(f->plug_ctx, &req, &resp) < 0)
+			fl_http_reply(&resp, 500, "{}");
+		fl_httpd_resume(f->plug_httpd, q->conn, &resp);
+		free(q->method), free(q->path), free(q->body);
+		*q = f->slow[--f->n_slow];
+	}
+}
+
+static const struct fl_poller_ops slow_ops = { .prepare = slow_prepare, .dispatch = slow_dispatch };
+
+static int hold_back(struct fl_faults *f, const struct fl_http_req *req, struct fl_http_resp *resp)
+{
+	if (f->n_slow == FL_FAULT_MAX_SLOW || !f->plug_httpd) {
+		fl_http_reply(resp, 503, "Service Unavailable");
+		return 0;
+	}
+	if (!f->slow_poller && fl_loop_add_poller(f->loop, &slow_ops, f) == 0)
+		f->slow_poller = 1;
+	struct fl_slow_req *q = &f->slow[f->n_slow++];
+	*q = (struct fl_slow_req){ .conn = req->conn, .due_ms = mono_ms() + f->plug_slow_ms,
+				   .method = strdup(req->method), .path = strdup(req->path),
+				   .body = strndup(req->body, req->body_len), .body_len = req->body_len };
+	resp->suspend = 1;
+	return 0;
+}
+
 int fl_faults_plug_handle(void *ctx, const struct fl_http_req *req, struct fl_http_resp *resp)
 {
 	struct fl_faults *f = ctx;
+	if (f->plug_slow_ms)
+		return hold_back(f, req, resp);
 	if (f->plug_fail) {
 		fl_http_reply(resp, 503, "Service Unavailable");
 		resp->content_type = "text/plain";
@@ -175,6 +238,10 @@ int fl_faults_ssh_relay_start(struct fl_faults *f, int target_port)
 
 void fl_faults_stop(struct fl_faults *f)
 {
+	for (int i = 0; i < f->n_slow; i++)
+		free(f->slow[i].method), free(f->slow[i].path), free(f->slow[i].body);
+	f->n_slow = 0;
+	f->plug_slow_ms = 0;
 	if (!f->port)
 		return; /* never started */
 	for (int i = 0; i < FL_FAULT_MAX_PAIRS; i++)
@@ -189,12 +256,14 @@ void fl_faults_stop(struct fl_faults *f)
 
 /* ---- the control route ---- */
 
-static int set_mode(struct fl_faults *f, const char *target, const char *mode)
+static int set_mode(struct fl_faults *f, const char *target, const char *mode, int delay_ms)
 {
 	int ok = strcmp(mode, "ok") == 0;
-	if (strcmp(target, "plug") == 0 && (ok || !strcmp(mode, "fail") || !strcmp(mode, "stuck"))) {
+	if (strcmp(target, "plug") == 0 &&
+	    (ok || !strcmp(mode, "fail") || !strcmp(mode, "stuck") || !strcmp(mode, "slow"))) {
 		f->plug_fail = !strcmp(mode, "fail");
 		f->plug_stuck = !strcmp(mode, "stuck");
+		f->plug_slow_ms = !strcmp(mode, "slow") ? (delay_ms > 0 ? delay_ms : 10000) : 0;
 	} else if (strcmp(target, "ssh") == 0 && (ok || !strcmp(mode, "drop"))) {
 		f->ssh_drop = !ok;
 		for (int i = 0; f->ssh_drop && i < FL_FAULT_MAX_PAIRS; i++)
@@ -211,12 +280,13 @@ static int set_mode(struct fl_faults *f, const char *target, const char *mode)
 
 int fl_faults_handle_control(struct fl_faults *f, const struct fl_http_req *req, struct fl_http_resp *resp)
 {
-	json_object *body = json_tokener_parse(req->body), *target, *mode;
+	json_object *body = json_tokener_parse(req->body), *target, *mode, *delay;
+	int delay_ms = body && json_object_object_get_ex(body, "delay_ms", &delay) ? json_object_get_int(delay) : 0;
 	if (!body || !json_object_object_get_ex(body, "target", &target) ||
 	    !json_object_object_get_ex(body, "mode", &mode) ||
-	    set_mode(f, json_object_get_string(target), json_object_get_string(mode)) < 0) {
+	    set_mode(f, json_object_get_string(target), json_object_get_string(mode), delay_ms) < 0) {
 		fl_http_reply(resp, 400, "{\"message\":\"expected {\\\"target\\\": \\\"plug\\\", \\\"mode\\\": "
-				   "\\\"fail|stuck|ok\\\"}, {\\\"target\\\": \\\"ssh\\\", \\\"mode\\\": \\\"drop|ok\\\"} "
+				   "\\\"fail|stuck|slow|ok\\\"}, {\\\"target\\\": \\\"ssh\\\", \\\"mode\\\": \\\"drop|ok\\\"} "
 				   "or {\\\"target\\\": \\\"ha\\\", \\\"mode\\\": \\\"refuse-token|ok\\\"}\"}");
 	} else {
 		fl_http_reply(resp, 200, "{\"ok\":true}");

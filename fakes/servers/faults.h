@@ -4,6 +4,8 @@
  *
  *   plug: "fail"  every plug API request answers HTTP 503
  *         "stuck" requests succeed but the relay never moves (reads back wrong)
+ *         "slow"  every request is answered only after "delay_ms" (default 10 000)
+ *                 of wall-clock time, longer than the harness waits
  *         "ok"
  *   ssh:  "drop"  the harness's SSH path (a TCP relay in front of the router's
  *                 dropbear) closes every connection and refuses new ones
@@ -23,11 +25,24 @@ struct fl_loop;
 struct fl_truth;
 
 #define FL_FAULT_MAX_PAIRS 32
+#define FL_FAULT_MAX_SLOW 8
+
+/* A plug request held back by the "slow" fault, answered when due (real time). */
+struct fl_slow_req {
+	struct MHD_Connection *conn;
+	int64_t due_ms; /* CLOCK_MONOTONIC */
+	char *method, *path, *body;
+	size_t body_len;
+};
 
 struct fl_faults {
 	struct fl_loop *loop;
 	struct fl_truth *truth;
 	int plug_fail, plug_stuck, ssh_drop, ha_refuse;
+	int plug_slow_ms; /* 0: answer at once */
+	struct fl_httpd *plug_httpd; /* to resume the held-back requests */
+	struct fl_slow_req slow[FL_FAULT_MAX_SLOW];
+	int n_slow, slow_poller;
 	/* the wrapped servers */
 	fl_http_handler plug_fn, ha_fn;
 	void *plug_ctx, *ha_ctx;

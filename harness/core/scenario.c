@@ -672,8 +672,9 @@ static void check_onu_wedge(struct loader *ld, struct json_object **vals)
 
 static void check_fault(struct loader *ld, struct json_object **vals)
 {
-	static const char *const modes[][4] = {
-		{ "plug", "fail", "stuck", "ok" }, { "ssh", "drop", "ok", NULL }, { "ha", "refuse-token", "ok", NULL },
+	static const char *const modes[][5] = {
+		{ "plug", "fail", "stuck", "slow", "ok" }, { "ssh", "drop", "ok", NULL, NULL },
+		{ "ha", "refuse-token", "ok", NULL, NULL },
 	};
 	if (!vals[FAULT_TARGET] || !vals[FAULT_MODE])
 		return;
@@ -682,12 +683,15 @@ static void check_fault(struct loader *ld, struct json_object **vals)
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		if (strcmp(modes[i][0], target))
 			continue;
-		for (size_t j = 1; j < 4 && modes[i][j]; j++)
+		char expected[64] = "";
+		for (size_t j = 1; j < 5 && modes[i][j]; j++) {
 			if (!strcmp(modes[i][j], mode))
 				return;
-		report_member(ld, "mode", HIL_JSONPOS_VALUE, "expected %s|%s%s%s for target \"%s\", got \"%s\"",
-			      modes[i][1], modes[i][2], modes[i][3] ? "|" : "", modes[i][3] ? modes[i][3] : "",
-			      target, mode);
+			snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
+				 j > 1 ? "|" : "", modes[i][j]);
+		}
+		report_member(ld, "mode", HIL_JSONPOS_VALUE, "expected %s for target \"%s\", got \"%s\"",
+			      expected, target, mode);
 		return;
 	}
 	report_member(ld, "target", HIL_JSONPOS_VALUE, "expected \"plug\", \"ssh\" or \"ha\", got \"%s\"", target);
