@@ -67,7 +67,12 @@ struct services {
 	const char *dir;
 	struct instance inst[N_SVC];
 	int watch;
+	uint64_t shutdown_timer;     /* procd's shutdown sequence before the reboot or power-off */
+	const char *shutdown_to;     /* "reboot" or "poweroff" */
 };
+
+/* procd stops the services (rc.d K*) before it reboots or powers off. */
+#define PROCD_SHUTDOWN_MS (2 * FL_SECOND)
 
 /* ---- the daemons inside the router ---- */
 
@@ -254,6 +259,23 @@ static void run_rc_d(struct services *m)
 
 /* ---- procd's signals (JAIL-1) ---- */
 
+static void shutdown_done(void *arg)
+{
+	struct services *m = arg;
+	m->shutdown_timer = 0;
+	fl_world_router_request(m->w, m->shutdown_to);
+}
+
+static void procd_shutdown(struct services *m, const char *sig, const char *to)
+{
+	if (m->shutdown_timer)
+		return;
+	struct fl_loop *loop = fl_world_loop(m->w);
+	fl_truth_log(fl_world_truth(m->w), "services.procd", "procd got SIG%s: shutting down to %s", sig, to);
+	m->shutdown_to = to;
+	m->shutdown_timer = fl_timer_add(loop, fl_loop_now(loop) + PROCD_SHUTDOWN_MS, shutdown_done, m);
+}
+
 static void on_procd_signal(void *arg, int fd)
 {
 	struct services *m = arg;
@@ -265,13 +287,11 @@ static void on_procd_signal(void *arg, int fd)
 		struct fl_truth *t = fl_world_truth(m->w);
 		/* procd's signal.c: TERM/INT reboot, USR1/USR2/PWR power off, HUP is ignored */
 		if (!strcmp(s, "TERM") || !strcmp(s, "INT")) {
-			fl_truth_log(t, "services.procd", "procd got SIG%s: reboot", s);
-			fl_world_router_request(m->w, "reboot");
+			procd_shutdown(m, s, "reboot");
 			break;
 		}
 		if (!strcmp(s, "USR1") || !strcmp(s, "USR2") || !strcmp(s, "PWR")) {
-			fl_truth_log(t, "services.procd", "procd got SIG%s: power off", s);
-			fl_world_router_request(m->w, "poweroff");
+			procd_shutdown(m, s, "poweroff");
 			break;
 		}
 		fl_truth_log(t, "services.procd", "procd got SIG%s: ignored", s);
@@ -320,6 +340,8 @@ static void services_free(void *state)
 static void services_halt(void *state)
 {
 	struct services *m = state;
+	fl_timer_cancel(fl_world_loop(m->w), m->shutdown_timer);
+	m->shutdown_timer = 0;
 	for (size_t i = 0; i < N_SVC; i++) {
 		fl_timer_cancel(fl_world_loop(m->w), m->inst[i].timer);
 		m->inst[i].timer = 0;

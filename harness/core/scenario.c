@@ -537,6 +537,37 @@ static const struct rule ssh_rules[__SSH_MAX] = {
 	[SSH_EXPECT_STATUS] = { "expect_status", V_INTEGER, 0, 0 },
 };
 
+/* The network slice's injections (fakes/world/wan.c, sfp.c, services.c). */
+static void check_wedge(struct loader *ld, struct json_object **vals);
+
+enum { OUTAGE_DURATION, __OUTAGE_MAX };
+
+static const struct rule outage_rules[__OUTAGE_MAX] = {
+	[OUTAGE_DURATION] = { "duration", V_DURATION, 0, 0 },
+};
+
+static const struct rule delay_rules[__OUTAGE_MAX] = {
+	[OUTAGE_DURATION] = { "duration", V_DURATION, 1, 0 },
+};
+
+enum { DROPS_RATE, __DROPS_MAX };
+
+static const struct rule drops_rules[__DROPS_MAX] = {
+	[DROPS_RATE] = { "rate_per_s", V_INTEGER, 1, 0 },
+};
+
+enum { KILL_RESPAWN, __KILL_MAX };
+
+static const struct rule kill_rules[__KILL_MAX] = {
+	[KILL_RESPAWN] = { "respawn", V_BOOL, 0, 0 },
+};
+
+enum { WEDGE_CLEARS_AT, __WEDGE_MAX };
+
+static const struct rule wedge_rules[__WEDGE_MAX] = {
+	[WEDGE_CLEARS_AT] = { "clears_at", V_STRING, 1, 0 },
+};
+
 #define MAX_PARAMS 4
 
 static const struct action {
@@ -548,6 +579,15 @@ static const struct action {
 } actions[] = {
 	{ HIL_STEP_INJECT, "sfp.storm", storm_rules, __STORM_MAX, check_storm },
 	{ HIL_STEP_INJECT, "sfp.storm-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "sfp.wedge", wedge_rules, __WEDGE_MAX, check_wedge },
+	{ HIL_STEP_INJECT, "sfp.wedge-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "sfp.lan-zero-traffic", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "sfp.lan-zero-traffic-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "wan.lcp-timeout", outage_rules, __OUTAGE_MAX, NULL },
+	{ HIL_STEP_INJECT, "wan.pppoe-delay", delay_rules, __OUTAGE_MAX, NULL },
+	{ HIL_STEP_INJECT, "wan.softnet-drops", drops_rules, __DROPS_MAX, NULL },
+	{ HIL_STEP_INJECT, "services.haproxy-kill", kill_rules, __KILL_MAX, NULL },
+	{ HIL_STEP_INJECT, "services.dnsmasq-kill", kill_rules, __KILL_MAX, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
@@ -573,6 +613,21 @@ static void check_storm(struct loader *ld, struct json_object **vals)
 			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
 				      "expected \"onu-power\" or \"reboot\", got \"%s\"", by);
 	}
+}
+
+static void check_wedge(struct loader *ld, struct json_object **vals)
+{
+	static const char *const kinds[] = { "link", "ifup", "rebind", "none" };
+	const char *kind;
+
+	if (!vals[WEDGE_CLEARS_AT])
+		return;
+	kind = json_object_get_string(vals[WEDGE_CLEARS_AT]);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i]))
+			return;
+	report_member(ld, "clears_at", HIL_JSONPOS_VALUE,
+		      "expected \"link\", \"ifup\", \"rebind\" or \"none\", got \"%s\"", kind);
 }
 
 static void check_plug(struct loader *ld, struct json_object **vals)
