@@ -92,13 +92,15 @@ static void daemon_job(struct services *m, const struct svc_desc *d, int kill_ol
 	struct fl_sandbox *sb = fl_world_sandbox(m->w);
 	if (!sb)
 		return;
-	char line[1024];
+	char line[2048];
 	int n = snprintf(line, sizeof(line), "%s", "");
 	if (kill_old)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 			      "p=$(pidof %s) && kill $p; ", d->name);
 	if (start)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
+			      /* procd's own start is a job of its own: wait for it (1 s at most) */
+			      "i=0; until pidof procd >/dev/null || [ $i -ge 100 ]; do sleep 0.01; i=$((i+1)); done; "
 			      "mkdir -p /var/run/%s && pidof procd > /var/run/%s/%s.pid; "
 			      "%s </dev/null >/dev/null 2>&1 &",
 			      d->name, d->name, d->name, d->command);

@@ -80,6 +80,7 @@ ts=$(date '+%Y-%m-%dT%H:%M:%S%z' | sed 's/\([0-9][0-9]\)$/:\1/')
 ha_push sensor.bpi_r4_wan_carrier "$car" '{"friendly_name":"BPI-R4 WAN carrier"}'
 ha_push sensor.bpi_r4_pppoe_state "$pppoe" '{"friendly_name":"BPI-R4 PPPoE"}'
 ha_push sensor.bpi_r4_heartbeat "$(date -u '+%Y-%m-%dT%H:%M:%SZ')"
+ha_push sensor.bpi_r4_uptime "${up:-0}" '{"unit_of_measurement":"s"}'
 
 # Rates need the previous sample of this boot; counters that went down mean a reboot.
 prev_t='' prev_txb='' prev_txp='' prev_drop='' prev_sl=''
