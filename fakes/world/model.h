@@ -33,7 +33,7 @@ struct fl_model_ops {
 	void (*userland)(void *state);            /* sandbox up, before rc.local and cron */
 	void (*halt)(void *state);                /* userland is going away (any cause) */
 	void (*panic)(void *state, const char *why); /* kernel panic, before the halt */
-	void (*time)(void *state);                /* virtual time moved: bring files up to now */
+	void (*time)(void *state);                /* virtual time moved or the world changed: bring files up to now */
 
 	/* "<name>.<what>" from the control endpoint. 0, or -EINVAL with *err. */
 	int (*inject)(void *state, const char *what, json_object *params, char **err);
@@ -62,6 +62,8 @@ enum fl_router_state fl_world_router(const struct fl_world *w);
 fl_ms fl_world_kernel_start(const struct fl_world *w);   /* virtual time of the last reset */
 int fl_world_boot_count(const struct fl_world *w);
 int fl_world_onu_powered(const struct fl_world *w);
+/* The optical side lets the WAN SFP link up: router up, ONU in O5, no carrier-down storm. */
+int fl_world_wan_signal(const struct fl_world *w);
 int fl_world_plug_get(const struct fl_world *w);
 void *fl_world_model_state(const struct fl_world *w, const char *name); /* NULL if absent */
 struct fl_world_config;

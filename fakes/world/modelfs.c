@@ -96,18 +96,24 @@ char *fl_modelfs_take(const char *dir, const char *rel)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	FILE *f = fopen(path, "r+");
-	if (!f)
+	/*
+	 * Read-only open and truncate(2): closing a file opened for writing would raise
+	 * IN_CLOSE_WRITE on the very file the caller watches, and the watch would spin
+	 * (and lose writes that land between its read and its truncation).
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
 	char *buf = calloc(1, 4096);
-	if (buf && fread(buf, 1, 4095, f) == 0 && ferror(f)) {
+	ssize_t n = buf ? read(fd, buf, 4095) : -1;
+	close(fd);
+	if (n < 0) {
 		free(buf);
-		buf = NULL;
+		return NULL;
 	}
-	if (ftruncate(fileno(f), 0) < 0) {
+	if (n > 0 && truncate(path, 0) < 0) {
 		/* nothing useful to do: the next read sees the old commands again */
 	}
-	fclose(f);
 	return buf;
 }
 

@@ -5,6 +5,9 @@
 
 #include "world/onu.h"
 #include "world/reach.h"
+#include "world/services.h"
+#include "world/sfp.h"
+#include "world/wan.h"
 
 extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
 extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
@@ -12,6 +15,9 @@ extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
 const struct fl_model_ops *const fl_models[] = {
 	&fl_onu_model,
 	&fl_reach_model,
+	&fl_sfp_model,
+	&fl_services_model, /* before wan: procd runs S19dnsmasq before S20network */
+	&fl_wan_model,
 	&fl_wifi_model,
 	&fl_mem_model,
 	NULL,

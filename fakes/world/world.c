@@ -104,9 +104,7 @@ static void write_model_files(struct fl_world *w)
 			  (long long)(uptime_ms / 1000), (long long)(uptime_ms % 1000 / 10),
 			  (long long)(uptime_ms * 3 / 1000), (long long)(uptime_ms * 3 % 1000 / 10));
 	fl_modelfs_printf(w->cfg.model_dir, "clock", "%lld\n", (long long)(now / 1000));
-	int car = wan_carrier(w);
-	fl_modelfs_printf(w->cfg.model_dir, "sys/class/net/sfp-wan/carrier", "%d\n", car);
-	fl_modelfs_printf(w->cfg.model_dir, "sys/class/net/sfp-wan/operstate", "%s\n", car ? "up" : "down");
+	/* sys/class/net/sfp-wan/{carrier,operstate} belong to the wan model (wan.c) */
 }
 
 static void on_time_change(void *arg)
@@ -117,10 +115,15 @@ static void on_time_change(void *arg)
 	EACH_MODEL(w, time);
 }
 
-/* Every change of state goes through here: counters first, then the new state's files. */
+/*
+ * Every change of state goes through here: counters first, then the new state's
+ * files, then the models bring theirs up to date (e.g. the WAN carrier follows the
+ * ONU and the storm).
+ */
 static void changed(struct fl_world *w)
 {
 	write_model_files(w);
+	EACH_MODEL(w, time);
 }
 
 /* An optical storm (not the kernel IRQ wedge) blinds the ONU: tell its model. */
@@ -445,6 +448,7 @@ fl_ms fl_world_kernel_start(const struct fl_world *w) { return w->kernel_start; 
 int fl_world_boot_count(const struct fl_world *w) { return w->boot_count; }
 int fl_world_onu_powered(const struct fl_world *w) { return w->onu_powered; }
 const struct fl_world_config *fl_world_cfg(const struct fl_world *w) { return &w->cfg; }
+int fl_world_wan_signal(const struct fl_world *w) { return wan_carrier(w); }
 
 void *fl_world_model_state(const struct fl_world *w, const char *name)
 {

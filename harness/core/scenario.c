@@ -605,6 +605,37 @@ static const struct rule reboot_rules[2] = {
 	{ "ready_command", V_STRING, 0, 0 },
 };
 
+/* The network slice's injections (fakes/world/wan.c, sfp.c, services.c). */
+static void check_sfp_wedge(struct loader *ld, struct json_object **vals);
+
+enum { OUTAGE_DURATION, __OUTAGE_MAX };
+
+static const struct rule outage_rules[__OUTAGE_MAX] = {
+	[OUTAGE_DURATION] = { "duration", V_DURATION, 0, 0 },
+};
+
+static const struct rule delay_rules[__OUTAGE_MAX] = {
+	[OUTAGE_DURATION] = { "duration", V_DURATION, 1, 0 },
+};
+
+enum { DROPS_RATE, __DROPS_MAX };
+
+static const struct rule drops_rules[__DROPS_MAX] = {
+	[DROPS_RATE] = { "rate_per_s", V_INTEGER, 1, 0 },
+};
+
+enum { KILL_RESPAWN, __KILL_MAX };
+
+static const struct rule kill_rules[__KILL_MAX] = {
+	[KILL_RESPAWN] = { "respawn", V_BOOL, 0, 0 },
+};
+
+enum { SFP_WEDGE_CLEARS_AT, __SFP_WEDGE_MAX };
+
+static const struct rule sfp_wedge_rules[__SFP_WEDGE_MAX] = {
+	[SFP_WEDGE_CLEARS_AT] = { "clears_at", V_STRING, 1, 0 },
+};
+
 #define MAX_PARAMS 4
 
 static const struct action {
@@ -625,6 +656,15 @@ static const struct action {
 	{ HIL_STEP_INJECT, "reach.lan-wedge", NULL, 0, NULL },
 	{ HIL_STEP_INJECT, "lab.fault", fault_rules, __FAULT_MAX, check_fault },
 	{ HIL_STEP_ACT, "expect-reboot", reboot_rules, 2, NULL },
+	{ HIL_STEP_INJECT, "sfp.wedge", sfp_wedge_rules, __SFP_WEDGE_MAX, check_sfp_wedge },
+	{ HIL_STEP_INJECT, "sfp.wedge-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "sfp.lan-zero-traffic", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "sfp.lan-zero-traffic-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "wan.lcp-timeout", outage_rules, __OUTAGE_MAX, NULL },
+	{ HIL_STEP_INJECT, "wan.pppoe-delay", delay_rules, __OUTAGE_MAX, NULL },
+	{ HIL_STEP_INJECT, "wan.softnet-drops", drops_rules, __DROPS_MAX, NULL },
+	{ HIL_STEP_INJECT, "services.haproxy-kill", kill_rules, __KILL_MAX, NULL },
+	{ HIL_STEP_INJECT, "services.dnsmasq-kill", kill_rules, __KILL_MAX, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
@@ -695,6 +735,21 @@ static void check_fault(struct loader *ld, struct json_object **vals)
 		return;
 	}
 	report_member(ld, "target", HIL_JSONPOS_VALUE, "expected \"plug\", \"ssh\" or \"ha\", got \"%s\"", target);
+}
+
+static void check_sfp_wedge(struct loader *ld, struct json_object **vals)
+{
+	static const char *const kinds[] = { "link", "ifup", "rebind", "none" };
+	const char *kind;
+
+	if (!vals[SFP_WEDGE_CLEARS_AT])
+		return;
+	kind = json_object_get_string(vals[SFP_WEDGE_CLEARS_AT]);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i]))
+			return;
+	report_member(ld, "clears_at", HIL_JSONPOS_VALUE,
+		      "expected \"link\", \"ifup\", \"rebind\" or \"none\", got \"%s\"", kind);
 }
 
 static void check_plug(struct loader *ld, struct json_object **vals)
@@ -834,7 +889,7 @@ static void parse_params(struct loader *ld, struct hil_step *st, struct json_obj
 	const char *name = json_object_get_string(kind_val);
 	struct json_object *params = NULL, *vals[MAX_PARAMS];
 	const struct action *a = NULL;
-	char names[128];
+	char names[1024];
 	size_t used = 0;
 
 	names[0] = '\0';
