@@ -331,6 +331,14 @@ START_TEST(test_ssh_push_verified)
 	ck_assert_int_eq(-EIO, hil_ssh_push(ssh, "/nonexistent/dir/f", data, 10, 5000, &err));
 	ck_assert_ptr_nonnull(strstr(err, "failed to push"));
 	free(err);
+	/* ... also when the shell gives up long before the input is all sent */
+	size_t big = 8 << 20;
+	unsigned char *lots = calloc(1, big);
+	int big_ret = hil_ssh_push(ssh, "/nonexistent/dir/big", lots, big, 20000, &err);
+	ck_assert_msg(big_ret == -EIO, "%d: %s", big_ret, err);
+	ck_assert_msg(strstr(err, "exited with") != NULL, "%s", err);
+	free(err);
+	free(lots);
 	free(got);
 	free(path);
 	free(data);

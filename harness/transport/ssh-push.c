@@ -77,7 +77,12 @@ int hil_ssh_push(struct hil_ssh *ssh, const char *remote_path, const void *data,
 	q = shell_quote(remote_path);
 	if (!q)
 		goto oom;
-	if (asprintf(&cmd, "cat > %s", q) < 0)
+	/*
+	 * A target that cannot be written must not end the command before its input
+	 * is read: that turns the shell's reason into a lost channel (a race with
+	 * our writes). Drain the input, then fail with the reason on stderr.
+	 */
+	if (asprintf(&cmd, "if ! cat > %s; then cat > /dev/null; exit 1; fi", q) < 0)
 		goto oom;
 	ret = run_checked(ssh, cmd, data, len, timeout_ms, &res, remote_path, err);
 	if (ret)
