@@ -20,7 +20,8 @@ static void list_usage(FILE *f)
 		   "List the scenarios of the catalogue (%s) with the requirement IDs\n"
 		   "they cover; with --requirements, print the coverage matrix: every\n"
 		   "requirement ID, how many mutants (%s) a failed check of it\n"
-		   "must kill, and the scenarios that check it.\n", cli_catalogue_dir(), mutants_dir());
+		   "must kill, and the scenarios that check it (or, for a requirement on a\n"
+		   "build artifact, the command that checks it and its broken fixtures).\n", cli_catalogue_dir(), mutants_dir());
 }
 
 static int covers(const struct hil_scenario *sc, const char *id)
@@ -31,13 +32,43 @@ static int covers(const struct hil_scenario *sc, const char *id)
 	return 0;
 }
 
+/*
+ * Requirements on build artifacts, not on the running system: a command checks
+ * them, against fixtures of a good and a broken artifact (the broken one is the
+ * mutant it must catch, in tests/test-fip.c).
+ */
+static const struct {
+	const char *id, *check;
+	size_t broken_fixtures;
+} artifact_checks[] = {
+	{ "FIP-1", "r4hil check-fip (fixtures/fip/good.fip, bad.fip)", 1 },
+};
+
+static const char *artifact_check(const char *id, size_t *broken)
+{
+	for (size_t i = 0; i < sizeof(artifact_checks) / sizeof(artifact_checks[0]); i++)
+		if (strcmp(artifact_checks[i].id, id) == 0) {
+			*broken = artifact_checks[i].broken_fixtures;
+			return artifact_checks[i].check;
+		}
+	*broken = 0;
+	return NULL;
+}
+
 static void print_matrix(struct hil_scenario **scs, size_t n, const struct hil_mutant *mutants, size_t n_mutants)
 {
 	printf("%-14s %-40s %-7s %s\n", "requirement", "title", "mutants", "scenarios");
 	for (size_t r = 0; r < hil_requirement_count(); r++) {
 		const struct hil_requirement *req = hil_requirement_get(r);
-		printf("%-14s %-40.40s %-7zu ", req->id, req->title, hil_mutants_killing(mutants, n_mutants, req->id));
+		size_t broken;
+		const char *check = artifact_check(req->id, &broken);
+		printf("%-14s %-40.40s %-7zu ", req->id, req->title,
+		       hil_mutants_killing(mutants, n_mutants, req->id) + broken);
 		int any = 0;
+		if (check) {
+			printf("%s", check);
+			any = 1;
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (scs[i] && covers(scs[i], req->id)) {
 				printf("%s%s", any ? ", " : "", scs[i]->name);
