@@ -159,7 +159,7 @@ struct combo {
 	struct hil_mlo_net nets[HIL_MLO_MAX_NETS]; /* base, then add */
 	size_t n_base, n;
 	enum hil_mlo_class cls;
-	int reboot; /* supported: the guard must reboot (MLO-3) */
+	int reboot; /* the guard must reboot (MLO-3); forbidden: would, if it wrongly accepted */
 };
 
 static int rule_index(const char *text)
@@ -188,7 +188,7 @@ static int combo_load(const struct hil_mlo_case *c, struct combo *co, char **err
 		return fail(err, "case %s (%s): 002's table says %s, the model says %s", c->id, c->row,
 			    c->rule == SUPPORTED ? "supported" : hil_mlo_rule_text[c->rule],
 			    rule ? rule : "supported");
-	co->reboot = co->cls == HIL_MLO_SUPPORTED && hil_mlo_needs_reboot(co->nets, co->n, co->n_base);
+	co->reboot = hil_mlo_needs_reboot(co->nets, co->n, co->n_base);
 	return 0;
 }
 
@@ -397,7 +397,8 @@ static int forbidden_case(struct scenario *sc, const struct combo *co)
 		return -ENOMEM;
 	json_object_array_add(sc->steps, wifi_step(co->c->id, "guard", NULL,
 						   nets_json(co->nets + co->n_base, co->n - co->n_base), note));
-	json_object_array_add(sc->steps, wait_step(WAIT_RELOAD));
+	/* a guard that wrongly accepts applies as MLO-3 says: the check must find the router back */
+	json_object_array_add(sc->steps, wait_step(co->reboot ? WAIT_REBOOT : WAIT_RELOAD));
 	json_object_array_add(sc->steps, ssh_step(check_label, check));
 	json_object_array_add(sc->steps, wait_step(WAIT_GAP));
 	free(check);
