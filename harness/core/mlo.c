@@ -42,7 +42,8 @@ static int parse_net(json_object *o, struct hil_mlo_net *net, const char **why)
 		return -EINVAL;
 	}
 	net->repeater = !strcmp(role, "repeater");
-	net->wds |= !strcmp(role, "relayd");
+	net->relayd = !strcmp(role, "relayd");
+	net->wds |= net->relayd;
 	if (!json_object_object_get_ex(o, "radios", &v) || !json_object_is_type(v, json_type_array) ||
 	    !json_object_array_length(v)) {
 		*why = "a network needs \"radios\": [\"radio0\", ...]";
@@ -81,14 +82,46 @@ int hil_mlo_nets_parse(json_object *arr, struct hil_mlo_net *nets, size_t *n, co
 	return 0;
 }
 
+json_object *hil_mlo_net_json(const struct hil_mlo_net *net)
+{
+	json_object *o = json_object_new_object(), *radios = json_object_new_array();
+	json_object_object_add(o, "name", json_object_new_string(net->name));
+	json_object_object_add(o, "mode", json_object_new_string(net->sta ? "sta" : "ap"));
+	if (net->mlo)
+		json_object_object_add(o, "mlo", json_object_new_boolean(1));
+	if (net->wds && !net->relayd)
+		json_object_object_add(o, "wds", json_object_new_boolean(1));
+	if (net->repeater || net->relayd)
+		json_object_object_add(o, "role", json_object_new_string(net->repeater ? "repeater" : "relayd"));
+	for (int r = 0; r < HIL_MLO_RADIOS; r++)
+		if (net->radios & (1u << r)) {
+			char name[8];
+			snprintf(name, sizeof(name), "radio%d", r);
+			json_object_array_add(radios, json_object_new_string(name));
+		}
+	json_object_object_add(o, "radios", radios);
+	return o;
+}
+
 /* ---- 002's table ---- */
+
+const char *const hil_mlo_rule_text[HIL_MLO_N_RULES] = {
+	[HIL_MLO_RULE_TWO_MLO_AP] = "multiple MLO AP groups (single chip, one wiphy)",
+	[HIL_MLO_RULE_MLO_AP_AND_STA] = "MLO AP + MLO STA (same radios)",
+	[HIL_MLO_RULE_TWO_MLO_STA] = "two MLO STA connections",
+	[HIL_MLO_RULE_EXTRA_APS] = "MLO AP + 2 or more extra APs on the same radio (EDCCA crash)",
+	[HIL_MLO_RULE_STA_6G] = "6 GHz STA (non-MLO)",
+	[HIL_MLO_RULE_WDS_ON_MLO] = "WDS/relayd on a radio in an MLO group",
+	[HIL_MLO_RULE_REPEATER_ON_MLO] = "repeater uplink on a radio in an MLO group",
+	[HIL_MLO_RULE_REPEATER_SAME] = "repeater with STA and AP on the same radio",
+};
 
 struct groups {
 	int mlo_ap, mlo_sta;
 	unsigned ap_radios, all_radios;
 };
 
-static const char *mlo_group_rule(const struct hil_mlo_net *nets, size_t n, struct groups *g)
+static int mlo_group_rule(const struct hil_mlo_net *nets, size_t n, struct groups *g)
 {
 	memset(g, 0, sizeof(*g));
 	for (size_t i = 0; i < n; i++) {
@@ -103,48 +136,65 @@ static const char *mlo_group_rule(const struct hil_mlo_net *nets, size_t n, stru
 		g->all_radios |= nets[i].radios;
 	}
 	if (g->mlo_ap > 1)
-		return "multiple MLO AP groups (single chip, one wiphy)";
+		return HIL_MLO_RULE_TWO_MLO_AP;
 	if (g->mlo_ap && g->mlo_sta)
-		return "MLO AP + MLO STA (same radios)";
+		return HIL_MLO_RULE_MLO_AP_AND_STA;
 	if (g->mlo_sta > 1)
-		return "two MLO STA connections";
-	return NULL;
+		return HIL_MLO_RULE_TWO_MLO_STA;
+	return -1;
+}
+
+static int extra_aps_rule(const struct hil_mlo_net *nets, size_t n, const struct groups *g)
+{
+	int extra[HIL_MLO_RADIOS] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		const struct hil_mlo_net *f = &nets[i];
+		if (f->mlo || f->sta || f->wds)
+			continue;
+		for (int r = 0; r < HIL_MLO_RADIOS; r++)
+			if ((f->radios & (1u << r)) && (g->ap_radios & (1u << r)) && ++extra[r] > 1)
+				return HIL_MLO_RULE_EXTRA_APS;
+	}
+	return -1;
+}
+
+/* The rules of one legacy (non-MLO) network against the MLO groups and the other networks. */
+static int legacy_rule(const struct hil_mlo_net *f, const struct hil_mlo_net *nets, size_t n, const struct groups *g)
+{
+	if (f->sta && (f->radios & RADIO6))
+		return HIL_MLO_RULE_STA_6G;
+	if (f->wds && (f->radios & g->all_radios))
+		return HIL_MLO_RULE_WDS_ON_MLO;
+	if (f->sta && f->repeater && (f->radios & g->all_radios))
+		return HIL_MLO_RULE_REPEATER_ON_MLO;
+	for (size_t j = 0; j < n; j++)
+		if (f->sta && f->repeater && !nets[j].sta && nets[j].repeater && (nets[j].radios & f->radios))
+			return HIL_MLO_RULE_REPEATER_SAME;
+	return -1;
 }
 
 enum hil_mlo_class hil_mlo_classify(const struct hil_mlo_net *nets, size_t n, const char **rule)
 {
 	struct groups g;
-	int extra[HIL_MLO_RADIOS] = { 0 };
-	*rule = mlo_group_rule(nets, n, &g);
-	if (*rule)
-		return HIL_MLO_FORBIDDEN;
-	for (size_t i = 0; i < n; i++) {
-		const struct hil_mlo_net *f = &nets[i];
-		if (f->mlo)
-			continue;
-		for (int r = 0; r < HIL_MLO_RADIOS; r++)
-			if ((f->radios & (1u << r)) && !f->sta && !f->wds && (g.ap_radios & (1u << r)) && ++extra[r] > 1) {
-				*rule = "MLO AP + 2 or more extra APs on the same radio (EDCCA crash)";
-				return HIL_MLO_LOCKS;
-			}
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct hil_mlo_net *f = &nets[i];
-		if (f->mlo)
-			continue;
-		if (f->sta && (f->radios & RADIO6))
-			*rule = "6 GHz STA (non-MLO)";
-		else if (f->wds && (f->radios & g.all_radios))
-			*rule = "WDS/relayd on a radio in an MLO group";
-		else if (f->sta && f->repeater && (f->radios & g.all_radios))
-			*rule = "repeater uplink on a radio in an MLO group";
-		for (size_t j = 0; !*rule && j < n; j++)
-			if (f->sta && f->repeater && !nets[j].sta && nets[j].repeater && (nets[j].radios & f->radios))
-				*rule = "repeater with STA and AP on the same radio";
-		if (*rule)
-			return HIL_MLO_FORBIDDEN;
-	}
-	return HIL_MLO_SUPPORTED;
+	int r = mlo_group_rule(nets, n, &g);
+	enum hil_mlo_class cls = HIL_MLO_FORBIDDEN;
+	if (r < 0 && (r = extra_aps_rule(nets, n, &g)) >= 0)
+		cls = HIL_MLO_LOCKS;
+	for (size_t i = 0; r < 0 && i < n; i++)
+		if (!nets[i].mlo)
+			r = legacy_rule(&nets[i], nets, n, &g);
+	*rule = r < 0 ? NULL : hil_mlo_rule_text[r];
+	return r < 0 ? HIL_MLO_SUPPORTED : cls;
+}
+
+int hil_mlo_needs_reboot(const struct hil_mlo_net *nets, size_t n, size_t first_new)
+{
+	struct groups g;
+	mlo_group_rule(nets, n, &g);
+	for (size_t i = first_new; i < n; i++)
+		if (nets[i].mlo || (!nets[i].sta && (nets[i].radios & g.all_radios)))
+			return 1;
+	return 0;
 }
 
 /* ---- the router command ---- */
@@ -171,10 +221,10 @@ static void net_options(FILE *f, const struct hil_mlo_net *n, const char *fmt_op
 	fprintf(f, fmt_opt, n->name, "network", n->sta ? "wwan" : "lan");
 	if (n->mlo)
 		fprintf(f, fmt_opt, n->name, "mlo", "1");
-	if (n->wds)
+	if (n->wds && !n->relayd)
 		fprintf(f, fmt_opt, n->name, "wds", "1");
-	if (n->repeater)
-		fprintf(f, fmt_opt, n->name, "role", "repeater");
+	if (n->repeater || n->relayd)
+		fprintf(f, fmt_opt, n->name, "role", n->repeater ? "repeater" : "relayd");
 }
 
 static void write_base(FILE *f, const struct hil_mlo_net *base, int n_base)

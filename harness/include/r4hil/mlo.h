@@ -33,6 +33,7 @@ struct hil_mlo_net {
 	int sta;         /* mode sta (else ap) */
 	int mlo;
 	int wds;         /* 4-address WDS bridge (or "role": "relayd") */
+	int relayd;      /* "role": "relayd" (wds is set too) */
 	int repeater;    /* "role": "repeater" */
 	unsigned radios; /* bit i: radio i */
 };
@@ -44,8 +45,37 @@ struct hil_mlo_net {
  */
 int hil_mlo_nets_parse(struct json_object *arr, struct hil_mlo_net *nets, size_t *n, const char **why);
 
-/* Classify @nets (the whole wireless configuration); *rule: the first rule broken, or NULL. */
+/* The rules of 002's table a configuration can break (the guard's rules, MLO-2). */
+enum hil_mlo_rule {
+	HIL_MLO_RULE_TWO_MLO_AP,      /* multiple MLO AP groups */
+	HIL_MLO_RULE_MLO_AP_AND_STA,  /* MLO AP + MLO STA */
+	HIL_MLO_RULE_TWO_MLO_STA,     /* two MLO STA connections */
+	HIL_MLO_RULE_EXTRA_APS,       /* 2+ extra APs on an MLO AP radio: locks the chip */
+	HIL_MLO_RULE_STA_6G,          /* non-MLO 6 GHz STA */
+	HIL_MLO_RULE_WDS_ON_MLO,      /* WDS/relayd on a radio of an MLO group */
+	HIL_MLO_RULE_REPEATER_ON_MLO, /* repeater uplink on a radio of an MLO group */
+	HIL_MLO_RULE_REPEATER_SAME,   /* repeater STA and AP on the same radio */
+	HIL_MLO_N_RULES
+};
+
+/* One line of text per rule, by enum hil_mlo_rule. */
+extern const char *const hil_mlo_rule_text[HIL_MLO_N_RULES];
+
+/*
+ * Classify @nets (the whole wireless configuration); *rule: the text of the first
+ * rule broken (an entry of hil_mlo_rule_text), or NULL.
+ */
 enum hil_mlo_class hil_mlo_classify(const struct hil_mlo_net *nets, size_t n, const char **rule);
+
+/*
+ * How a guard must apply @nets[@first_new..@n) added to the running @nets[0..@first_new)
+ * (a supported result): 1 reboot (an MLO network added, or an AP added on a radio
+ * of an MLO AP or STA group: MLO-3), 0 wifi reload.
+ */
+int hil_mlo_needs_reboot(const struct hil_mlo_net *nets, size_t n, size_t first_new);
+
+/* @net as a network of an `act: "wifi"` step (the inverse of hil_mlo_nets_parse). */
+struct json_object *hil_mlo_net_json(const struct hil_mlo_net *net);
 
 /*
  * The router command of an `act: "wifi"` step: if @n_base >= 0, /etc/config/wireless
