@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+#include "world/kernel.h"
+
 const struct fl_model_ops *const fl_models[] = {
+	&fl_kernel_model,
 	NULL,
 };
