@@ -494,8 +494,8 @@ static int inject_lockup(struct kernel *k, int soft)
 	if (kernel_sysctl(k, sysctl, 0) == 1)
 		fl_world_kernel_panic(k->w, soft ? "softlockup: hung tasks" : "hung_task: blocked tasks");
 	else
-		fl_truth_log(fl_world_truth(k->w), "kernel", "%s without %s=1: no panic",
-			     soft ? "soft lockup" : "hung task", sysctl);
+		fl_truth_log(fl_world_truth(k->w), "kernel", "%s without kernel.%s=1: no panic",
+			     soft ? "soft lockup" : "hung task", sysctl + strlen("kernel/"));
 	return 0;
 }
 

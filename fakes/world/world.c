@@ -360,6 +360,23 @@ static int inject_storm(struct fl_world *w, struct json_object *params, char **e
 	return 0;
 }
 
+/*
+ * world.emit {"event": "<model>.<event>"}: deliver a model event as if its model
+ * had emitted it, to test one model without its neighbour (e.g. the kernel's
+ * PPPoE wedge without the WAN model). Not for scenarios: no real lab can do it.
+ */
+static int inject_emit(struct fl_world *w, struct json_object *params, char **err)
+{
+	struct json_object *v;
+	if (!params || !json_object_object_get_ex(params, "event", &v) || !strchr(json_object_get_string(v), '.')) {
+		*err = strdup("world.emit needs \"event\": \"<model>.<event>\"");
+		return -EINVAL;
+	}
+	fl_truth_log(w->cfg.truth, "lab", "event %s emitted by the control endpoint", json_object_get_string(v));
+	fl_world_emit(w, json_object_get_string(v), params);
+	return 0;
+}
+
 int fl_world_inject(struct fl_world *w, const char *name, struct json_object *params, char **err)
 {
 	if (strcmp(name, "sfp.storm") == 0)
@@ -368,6 +385,8 @@ int fl_world_inject(struct fl_world *w, const char *name, struct json_object *pa
 		storm_clear(w, "stopped by the harness");
 		return 0;
 	}
+	if (strcmp(name, "world.emit") == 0)
+		return inject_emit(w, params, err);
 	for (size_t i = 0; fl_models[i]; i++) {
 		size_t n = strlen(fl_models[i]->name);
 		if (fl_models[i]->inject && strncmp(name, fl_models[i]->name, n) == 0 && name[n] == '.')
