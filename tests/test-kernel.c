@@ -31,6 +31,8 @@ static int truth_at(int64_t at, const char *kind, const char *msg)
 	char *log = klab_truth(&k), needle[512];
 	snprintf(needle, sizeof(needle), "{\"t_ms\":%lld,\"kind\":\"%s\",\"msg\":\"%s", (long long)at, kind, msg);
 	int found = strstr(log, needle) != NULL;
+	if (!found)
+		fprintf(stderr, "truth lacks %s; it has:\n%s\n", needle, log);
 	free(log);
 	return found;
 }

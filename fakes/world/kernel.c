@@ -5,6 +5,7 @@
  */
 #include "world/kernel.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +14,6 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "sandbox/sandbox.h"
 #include "sandbox/util.h"
 #include "servers/httpd.h"
 #include "world/kernel_internal.h"
@@ -146,22 +146,74 @@ static void sysctls_reset(struct kernel *k)
 	}
 }
 
-static void sysctl_job_done(void *arg, int status)
+/* One "key = value" line of a sysctl.conf; a leading '-' only silences errors. */
+static int sysctl_line(struct kernel *k, char *line)
 {
-	struct kernel *k = arg;
-	fl_truth_log(fl_world_truth(k->w), "kernel", "/etc/init.d/sysctl finished with wait status %d", status);
+	line += strspn(line, " \t");
+	if (*line == '-')
+		line++;
+	char *eq = strchr(line, '=');
+	if (!*line || *line == '#' || *line == ';' || !eq)
+		return 0;
+	char *key = line, *val = eq + 1, *end = eq;
+	while (end > key && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*end = '\0';
+	val += strspn(val, " \t");
+	val[strcspn(val, "\r\n")] = '\0';
+	char rel[512];
+	snprintf(rel, sizeof(rel), "proc/sys/%s", key);
+	for (char *c = rel + strlen("proc/sys/"); *c; c++)
+		if (*c == '.')
+			*c = '/';
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", k->dir, rel);
+	if (access(path, F_OK) != 0)
+		return 0; /* a key this model does not have: the real kernel's business */
+	fl_modelfs_printf(k->dir, rel, "%s\n", val);
+	return 1;
 }
 
-/* OpenWrt's /etc/init.d/sysctl (S11): each .conf of /etc/sysctl.d in name order, then /etc/sysctl.conf. */
+static int sysctl_file(struct kernel *k, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	int n = 0;
+	char line[1024];
+	while (fgets(line, sizeof(line), f))
+		n += sysctl_line(k, line);
+	fclose(f);
+	return n;
+}
+
+static int conf_name(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+	return n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
+}
+
+/*
+ * OpenWrt's /etc/init.d/sysctl (S11, before any service such as dropbear): each
+ * .conf of /etc/sysctl.d in name order, then /etc/sysctl.conf, with `sysctl -e -p`.
+ * Applied by the model from the rootfs, so that nothing reaches the router first.
+ */
 static void sysctls_apply(struct kernel *k)
 {
-	struct fl_sandbox *sb = fl_world_sandbox(k->w);
-	if (!sb)
-		return;
-	fl_sandbox_run(sb, "sysctl",
-		       "for f in /etc/sysctl.d/*.conf /etc/sysctl.conf; do "
-		       "[ -f \"$f\" ] && sysctl -e -p \"$f\"; done; true",
-		       sysctl_job_done, k);
+	char dir[4096], path[4400];
+	snprintf(dir, sizeof(dir), "%s/etc/sysctl.d", fl_world_rootfs(k->w));
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, conf_name, alphasort), applied = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		applied += sysctl_file(k, path);
+		free(list[i]);
+	}
+	free(list);
+	snprintf(path, sizeof(path), "%s/etc/sysctl.conf", fl_world_rootfs(k->w));
+	applied += sysctl_file(k, path);
+	fl_truth_log(fl_world_truth(k->w), "kernel", "/etc/init.d/sysctl: %d settings applied, kernel.panic=%ld",
+		     applied, kernel_sysctl(k, "kernel/panic", 0));
 }
 
 /* ---- version and boot log ---- */
@@ -323,17 +375,27 @@ static void sysrq(struct kernel *k, char c)
 	}
 }
 
-/* Root's writes to /proc/sysrq-trigger always act, whatever kernel.sysrq says (it gates the keyboard). */
+/*
+ * Root's writes to /proc/sysrq-trigger always act, whatever kernel.sysrq says (it
+ * gates the keyboard). Seen on every write (IN_MODIFY), emptied once acted on: the
+ * writer's write() returns then (sandbox/procredir), as the real one returns after
+ * the handler ran.
+ */
 static void on_sysrq(void *arg, int fd)
 {
 	struct kernel *k = arg;
 	char ev[4096];
 	if (read(fd, ev, sizeof(ev)) <= 0)
 		return;
-	char *cmds = fl_modelfs_take(k->dir, "proc/sysrq-trigger");
-	for (char *c = cmds; c && *c && fl_world_router(k->w) == FL_ROUTER_UP; c++)
-		sysrq(k, *c);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/proc/sysrq-trigger", k->dir);
+	size_t len = 0;
+	char *cmds = fl_util_read_file(path, &len);
+	for (size_t i = 0; cmds && i < len && fl_world_router(k->w) == FL_ROUTER_UP; i++)
+		sysrq(k, cmds[i]);
 	free(cmds);
+	if (len > 0)
+		fl_modelfs_printf(k->dir, "proc/sysrq-trigger", "%s", "");
 }
 
 /* ---- panic ---- */
@@ -433,7 +495,7 @@ static int kernel_init(struct fl_world *w, void **state, char **err)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/proc/sysrq-trigger", k->dir);
 	k->sysrq_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (k->sysrq_watch < 0 || inotify_add_watch(k->sysrq_watch, path, IN_CLOSE_WRITE) < 0)
+	if (k->sysrq_watch < 0 || inotify_add_watch(k->sysrq_watch, path, IN_MODIFY) < 0)
 		return fl_util_err(err, -errno, "failed to watch %s: %s", path, strerror(errno));
 	fl_fd_watch(fl_world_loop(w), k->sysrq_watch, on_sysrq, k);
 	return 0;
