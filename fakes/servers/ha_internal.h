@@ -119,6 +119,14 @@ int ha_parse_time(const char *s, fl_ms *t);
 struct json_object *ha_history(const struct fl_ha *ha, char **entities, size_t n, fl_ms start, fl_ms end,
 			       int flags);
 
+/* ---- ha_template.c: states('id') and state_attr('id', 'attr') in service data ---- */
+
+bool ha_template_supported(const char *text);
+/* @text rendered from the current states (malloc'd; @text's copy if it cannot be). */
+char *ha_template_render(const struct fl_ha *ha, const char *text);
+/* Render every string of the JSON object @obj, recursively, in place. */
+void ha_template_render_json(const struct fl_ha *ha, struct json_object *obj);
+
 /* ---- ha_service.c ---- */
 
 /*
