@@ -109,6 +109,9 @@ START_TEST(test_kernel_sysrq_c_panics_dumps_and_resets_after_kernel_panic)
 	assert_state("sensor.bpi_r4_pstore_records", "2");
 	assert_state("sensor.bpi_r4_uptime_at_capture", "3600");
 	assert_state("sensor.bpi_r4_pstore_layout", "ok");
+	/* HA-CRASH: the notification quotes the new values (the cause is pushed last) */
+	ck_assert(truth_has("BPI-R4 crash captured (panic)"));
+	ck_assert(truth_has("pstore records: 2; uptime at capture: 3600 s. Read the log: ssh root@192.168.1.254 cat"));
 	/* an orderly reboot afterwards is not a crash: the records were erased */
 	klab_fire(&k, "reboot");
 	klab_advance(&k, (5 + BOOT_S) * 1000);
