@@ -132,3 +132,10 @@ char *klab_state(struct klab *k, const char *entity)
 	}
 	return state;
 }
+
+void klab_assert_state(struct klab *k, const char *entity, const char *want)
+{
+	char *got = klab_state(k, entity);
+	ck_assert_msg(strcmp(got, want) == 0, "%s is \"%s\", expected \"%s\"", entity, got, want);
+	free(got);
+}

@@ -41,5 +41,7 @@ char *klab_truth(struct klab *k);
 int klab_count(const char *hay, const char *needle);
 /* HA's state of @entity (malloc'd), "" if unknown. */
 char *klab_state(struct klab *k, const char *entity);
+/* HA's state of @entity must be @want. */
+void klab_assert_state(struct klab *k, const char *entity, const char *want);
 
 #endif

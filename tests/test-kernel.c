@@ -47,9 +47,7 @@ static int truth_has(const char *text)
 
 static void assert_state(const char *entity, const char *want)
 {
-	char *got = klab_state(&k, entity);
-	ck_assert_msg(strcmp(got, want) == 0, "%s is \"%s\", expected \"%s\"", entity, got, want);
-	free(got);
+	klab_assert_state(&k, entity, want);
 }
 
 START_TEST(test_kernel_identity_watchdog_and_host_safety)

@@ -36,9 +36,7 @@ static int sysrq_count(const char *what)
 
 static void assert_state(const char *entity, const char *want)
 {
-	char *got = klab_state(&k, entity);
-	ck_assert_msg(strcmp(got, want) == 0, "%s is \"%s\", expected \"%s\"", entity, got, want);
-	free(got);
+	klab_assert_state(&k, entity, want);
 }
 
 static void run(const char *script)
