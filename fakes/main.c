@@ -23,6 +23,7 @@
 #include "sandbox/keys.h"
 #include "sandbox/rootfs.h"
 #include "servers/control.h"
+#include "servers/faults.h"
 #include "servers/ha.h"
 #include "servers/httpd.h"
 #include "servers/plug.h"
@@ -34,6 +35,7 @@
 
 #define PLUG_ENTITY "switch.internet"
 #define ROUTER_ALIASES "192.168.1.254 bpi-r4 router"
+#define ONU_ALIASES "onu"
 #define DEFAULT_START_MS 1772442000000LL /* 2026-03-02T09:00:00Z */
 #define MAX_OVERLAYS 8
 
@@ -45,6 +47,7 @@ struct options {
 	const char *ha_config;
 	fl_ms start;
 	int quiet;
+	const char *plug; /* the plug's API type, e.g. "shelly-gen2" */
 };
 
 struct lab {
@@ -58,9 +61,13 @@ struct lab {
 	struct fl_httpd *ha_httpd, *plug_httpd, *control_httpd;
 	struct fl_control control;
 	struct fl_plug_device plug;
+	struct fl_faults faults;
+	char plug_password[33];
 	struct fl_shellcmd shell;
 	char ha_token[65], control_token[65], hw_token[65];
 	int ssh_port;
+	int onu_ssh_port;
+	char *harness_pub; /* the harness's public key, authorized on the router and the ONU */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -74,7 +81,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: r4hil-fakelab --dir DIR [--overlay DIR]... [--automations FILE]\n"
-		"                     [--ha-config FILE] [--start ISO8601] [--quiet]\n"
+		"                     [--ha-config FILE] [--start ISO8601] [--plug TYPE] [--quiet]\n"
 		"\n"
 		"Start a fake BPI-R4 lab on 127.0.0.1 in virtual time and describe it in\n"
 		"DIR/lab.json. Runs until SIGINT/SIGTERM or POST /control/shutdown.\n"
@@ -86,6 +93,8 @@ static void usage(FILE *out)
 		"  --ha-config FILE    Home Assistant configuration.yaml with shell_command\n"
 		"                      (default: fixtures/ha/configuration.yaml)\n"
 		"  --start ISO8601     virtual time at start (default 2026-03-02T09:00:00Z)\n"
+		"  --plug TYPE         the plug's API: shelly-gen2 (default), shelly-gen1,\n"
+		"                      tasmota, hue, pdudaemon, ha-switch (HA's switch service)\n"
 		"  --quiet             do not print how to reach the lab\n");
 }
 
@@ -109,10 +118,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "ha-config", required_argument, NULL, 'c' },
 		{ "start", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "plug", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	opt->start = DEFAULT_START_MS;
+	opt->plug = "shelly-gen2";
 	opt->automations = R4HIL_SOURCE_DIR "/fixtures/ha/automations.yaml";
 	opt->ha_config = R4HIL_SOURCE_DIR "/fixtures/ha/configuration.yaml";
 	int c;
@@ -136,6 +147,14 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			}
 			break;
 		case 'q': opt->quiet = 1; break;
+		case 'p':
+			if (strcmp(optarg, "ha-switch") != 0 && !fl_plug_handler(optarg)) {
+				fprintf(stderr, "r4hil-fakelab: --plug: expected shelly-gen2, shelly-gen1, tasmota, "
+						"hue, pdudaemon or ha-switch, got \"%s\"\n", optarg);
+				return 2;
+			}
+			opt->plug = optarg;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
 		}
@@ -198,7 +217,16 @@ static int plug_get(void *ctx)
 
 static int plug_set(void *ctx, int on)
 {
-	return fl_world_plug_set(((struct lab *)ctx)->world, on);
+	struct lab *lab = ctx;
+	if (lab->faults.plug_stuck)
+		return 0; /* a welded relay: the API says yes, nothing moves */
+	return fl_world_plug_set(lab->world, on);
+}
+
+static int router_ssh_up(void *ctx)
+{
+	struct lab *lab = ctx;
+	return lab->world && strcmp(fl_world_router_state(lab->world), "up") == 0;
 }
 
 static int ha_switch_set(void *ctx, const char *entity, int on)
@@ -211,7 +239,8 @@ static const struct fl_ha_switch_ops ha_plug_ops = { .set = ha_switch_set };
 static int make_dirs(struct lab *lab)
 {
 	static const char *const dirs[] = { "", "/rootfs", "/model", "/run", "/keys", "/secrets",
-					    "/ha", "/ha/config", "/ha/config/.ssh", "/logs" };
+					    "/ha", "/ha/config", "/ha/config/.ssh", "/logs",
+					    "/onu", "/onu/rootfs", "/onu/model", "/onu/run" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s%s", lab->opt.dir, dirs[i]);
@@ -248,16 +277,41 @@ static int provision_router(struct lab *lab)
 		return fail("failed to provision /etc/bpi-r4-ha.env", err);
 
 	char *pub = NULL;
-	if (fl_keys_client(lab_path(lab, "keys/harness_ed25519"), &pub, &err) < 0 ||
-	    fl_keys_authorize(rootfs, pub, &err) < 0)
+	if (fl_keys_client(lab_path(lab, "keys/harness_ed25519"), &lab->harness_pub, &err) < 0 ||
+	    fl_keys_authorize(rootfs, lab->harness_pub, &err) < 0)
 		return fail("failed to provision the harness's SSH key", err);
-	free(pub);
 	if (fl_keys_client(lab_path(lab, "ha/config/.ssh/bpi_r4_ed25519"), &pub, &err) < 0 ||
 	    fl_keys_authorize(rootfs, pub, &err) < 0)
 		return fail("failed to provision HA's SSH key", err);
 	free(pub);
-	if (fl_keys_host(rootfs, lab->ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0)
+	if (fl_keys_host(rootfs, lab->ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0 ||
+	    fl_keys_host(rootfs, lab->faults.port, lab_path(lab, "keys/known_hosts"), &err) < 0)
 		return fail("failed to create the router's host key", err);
+	return 0;
+}
+
+/* The ONU's own Linux (`ssh onu`): the same template, the ONU's commands, its own keys. */
+static int provision_onu(struct lab *lab)
+{
+	char *err = NULL, *pub = NULL;
+	const char *rootfs = lab_path(lab, "onu/rootfs"), *model = lab_path(lab, "onu/model");
+	if (fl_rootfs_assemble(R4HIL_BINARY_DIR "/rootfs-template", R4HIL_SOURCE_DIR "/fakes/sandbox/onu",
+			       rootfs, &err) < 0)
+		return fail("failed to assemble the ONU's rootfs", err);
+	if (fl_keys_authorize(rootfs, lab->harness_pub, &err) < 0 ||
+	    fl_keys_client(lab_path(lab, "ha/config/.ssh/onu_ed25519"), &pub, &err) < 0 ||
+	    fl_keys_authorize(rootfs, pub, &err) < 0) {
+		free(pub);
+		return fail("failed to provision the ONU's SSH keys", err);
+	}
+	free(pub);
+	lab->onu_ssh_port = free_port();
+	if (lab->onu_ssh_port < 0 || fl_keys_host(rootfs, lab->onu_ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0)
+		return fail("failed to create the ONU's host key", err);
+	if (fl_modelfs_init(model) < 0)
+		return fail("failed to create the ONU's model files", NULL);
+	fl_modelfs_printf(model, "hw_url", "http://127.0.0.1:%u\n", fl_httpd_port(lab->control_httpd));
+	fl_modelfs_printf(model, "hw_token", "%s\n", lab->hw_token);
 	return 0;
 }
 
@@ -270,7 +324,17 @@ static int start_servers(struct lab *lab)
 	lab->control_httpd = fl_httpd_start(lab->loop, "control", 0, fl_control_handle, &lab->control);
 	lab->control.httpd = lab->control_httpd;
 	lab->plug = (struct fl_plug_device){ .get = plug_get, .set = plug_set, .ctx = lab, .name = "internet" };
-	lab->plug_httpd = fl_httpd_start(lab->loop, "plug", 0, fl_plug_shelly_gen2_handle, &lab->plug);
+	/* Plugs with credentials get a password (a Hue API username): the harness must send it. */
+	if (strcmp(lab->opt.plug, "shelly-gen1") == 0 || strcmp(lab->opt.plug, "tasmota") == 0 ||
+	    strcmp(lab->opt.plug, "hue") == 0) {
+		lab->plug.user = "admin";
+		lab->plug.password = lab->plug_password;
+	}
+	fl_http_handler plug_fn = fl_plug_handler(lab->opt.plug);
+	lab->faults = (struct fl_faults){ .loop = lab->loop, .truth = lab->truth, .plug_ctx = &lab->plug,
+					  .plug_fn = plug_fn ? plug_fn : fl_plug_shelly_gen2_handle };
+	lab->control.faults = &lab->faults;
+	lab->plug_httpd = fl_httpd_start(lab->loop, "plug", 0, fl_faults_plug_handle, &lab->faults);
 	if (!lab->control_httpd || !lab->plug_httpd)
 		return fail("failed to start the HTTP servers", NULL);
 
@@ -289,36 +353,66 @@ static int start_servers(struct lab *lab)
 	if (!lab->ha)
 		return fail("failed to load Home Assistant's automations", err);
 	fl_ha_bind_switch(lab->ha, PLUG_ENTITY, &ha_plug_ops, lab);
-	lab->ha_httpd = fl_httpd_start(lab->loop, "ha", 0, fl_ha_handle_http, lab->ha);
+	lab->faults.ha_fn = fl_ha_handle_http;
+	lab->faults.ha_ctx = lab->ha;
+	lab->ha_httpd = fl_httpd_start(lab->loop, "ha", 0, fl_faults_ha_handle, &lab->faults);
 	if (!lab->ha_httpd)
 		return fail("failed to start the HA server", NULL);
 	return 0;
+}
+
+/* A lab.json SSH entry: the harness's key, the lab's pinned host keys. */
+static json_object *ssh_endpoint(struct lab *lab, int port)
+{
+	json_object *e = json_object_new_object();
+	json_object_object_add(e, "host", json_object_new_string("127.0.0.1"));
+	json_object_object_add(e, "port", json_object_new_int(port));
+	json_object_object_add(e, "user", json_object_new_string("root"));
+	json_object_object_add(e, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
+	json_object_object_add(e, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
+	return e;
+}
+
+/* The plug as the harness must drive it: its API type, where, which relay, credentials. */
+static json_object *plug_section(struct lab *lab)
+{
+	const char *type = lab->opt.plug;
+	json_object *plug = json_object_new_object();
+	char url[64];
+	json_object_object_add(plug, "type", json_object_new_string(type));
+	if (strcmp(type, "ha-switch") == 0) {
+		json_object_object_add(plug, "entity", json_object_new_string(PLUG_ENTITY));
+	} else {
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u", fl_httpd_port(lab->plug_httpd));
+		json_object_object_add(plug, "url", json_object_new_string(url));
+		json_object_object_add(plug, "id", json_object_new_string(strncmp(type, "shelly", 6) ? "1" : "0"));
+	}
+	if (strcmp(type, "pdudaemon") == 0)
+		json_object_object_add(plug, "pdu", json_object_new_string("pdu-r4"));
+	if (lab->plug.password) {
+		if (strcmp(type, "hue") != 0)
+			json_object_object_add(plug, "user", json_object_new_string(lab->plug.user));
+		json_object_object_add(plug, "password_file",
+				       json_object_new_string(lab_path(lab, "secrets/plug_password")));
+	}
+	json_object_object_add(plug, "ha_entity", json_object_new_string(PLUG_ENTITY));
+	return plug;
 }
 
 static int write_lab_file(struct lab *lab)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string("fakelab"));
-	json_object *router = json_object_new_object();
-	json_object_object_add(router, "host", json_object_new_string("127.0.0.1"));
-	json_object_object_add(router, "port", json_object_new_int(lab->ssh_port));
-	json_object_object_add(router, "user", json_object_new_string("root"));
-	json_object_object_add(router, "key", json_object_new_string(lab_path(lab, "keys/harness_ed25519")));
-	json_object_object_add(router, "known_hosts", json_object_new_string(lab_path(lab, "keys/known_hosts")));
-	json_object_object_add(o, "router", router);
+	/* the harness reaches the router through the fault relay; HA goes direct */
+	json_object_object_add(o, "router", ssh_endpoint(lab, lab->faults.port));
+	json_object_object_add(o, "onu", ssh_endpoint(lab, lab->onu_ssh_port));
 	json_object *ha = json_object_new_object();
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fl_httpd_port(lab->ha_httpd));
 	json_object_object_add(ha, "url", json_object_new_string(url));
 	json_object_object_add(ha, "token_file", json_object_new_string(lab_path(lab, "secrets/ha_token")));
 	json_object_object_add(o, "ha", ha);
-	json_object *plug = json_object_new_object();
-	json_object_object_add(plug, "type", json_object_new_string("shelly-gen2"));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fl_httpd_port(lab->plug_httpd));
-	json_object_object_add(plug, "url", json_object_new_string(url));
-	json_object_object_add(plug, "id", json_object_new_string("0"));
-	json_object_object_add(plug, "ha_entity", json_object_new_string(PLUG_ENTITY));
-	json_object_object_add(o, "plug", plug);
+	json_object_object_add(o, "plug", plug_section(lab));
 	json_object *control = json_object_new_object();
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fl_httpd_port(lab->control_httpd));
 	json_object_object_add(control, "url", json_object_new_string(url));
@@ -341,25 +435,39 @@ static int setup(struct lab *lab)
 	if (random_token(lab->ha_token) < 0 || random_token(lab->control_token) < 0 ||
 	    random_token(lab->hw_token) < 0)
 		return fail("failed to read /dev/urandom", NULL);
+	char plug_pw[65];
+	if (random_token(plug_pw) < 0)
+		return fail("failed to read /dev/urandom", NULL);
+	snprintf(lab->plug_password, sizeof(lab->plug_password), "%.32s", plug_pw);
 	if (write_secret(lab_path(lab, "secrets/ha_token"), lab->ha_token) < 0 ||
-	    write_secret(lab_path(lab, "secrets/control_token"), lab->control_token) < 0)
+	    write_secret(lab_path(lab, "secrets/control_token"), lab->control_token) < 0 ||
+	    write_secret(lab_path(lab, "secrets/plug_password"), lab->plug_password) < 0)
 		return fail("failed to write the lab's secrets", NULL);
 	lab->ssh_port = free_port();
 	lab->loop = fl_loop_new(lab->opt.start);
 	lab->truth = fl_truth_open(lab_path(lab, "truth.jsonl"), lab->loop);
 	if (lab->ssh_port < 0 || !lab->loop || !lab->truth)
 		return fail("failed to start", NULL);
-	if (start_servers(lab) < 0 || provision_router(lab) < 0)
+	if (start_servers(lab) < 0)
+		return -1;
+	lab->faults.target_up = router_ssh_up;
+	lab->faults.target_ctx = lab;
+	if (fl_faults_ssh_relay_start(&lab->faults, lab->ssh_port) < 0)
+		return fail("failed to start the SSH relay", NULL);
+	if (provision_router(lab) < 0 || provision_onu(lab) < 0)
 		return -1;
 
 	const char *model = lab_path(lab, "model");
-	if (fl_shellcmd_write_ssh_config(lab->shell.ssh_config, ROUTER_ALIASES, lab->ssh_port) < 0)
+	const struct fl_ssh_host hosts[] = { { ROUTER_ALIASES, lab->ssh_port }, { ONU_ALIASES, lab->onu_ssh_port } };
+	if (fl_shellcmd_write_ssh_config(lab->shell.ssh_config, hosts, 2) < 0)
 		return fail("failed to write HA's ssh config", NULL);
 	struct fl_world_config wc = {
 		.loop = lab->loop, .truth = lab->truth, .ha = lab->ha,
 		.rootfs = lab_path(lab, "rootfs"), .model_dir = model, .run_dir = lab_path(lab, "run"),
 		.routerd = R4HIL_BINARY_DIR "/r4hil-routerd", .ssh_port = lab->ssh_port,
 		.plug_entity = PLUG_ENTITY,
+		.onu_rootfs = lab_path(lab, "onu/rootfs"), .onu_model_dir = lab_path(lab, "onu/model"),
+		.onu_run_dir = lab_path(lab, "onu/run"), .onu_ssh_port = lab->onu_ssh_port,
 	};
 	char *err = NULL;
 	if (fl_modelfs_init(model) < 0)
@@ -375,6 +483,7 @@ static int setup(struct lab *lab)
 
 static void teardown(struct lab *lab)
 {
+	fl_faults_stop(&lab->faults);
 	fl_world_free(lab->world);
 	fl_httpd_stop(lab->control_httpd);
 	fl_httpd_stop(lab->plug_httpd);
@@ -384,6 +493,7 @@ static void teardown(struct lab *lab)
 	fl_loop_free(lab->loop);
 	for (int i = 0; i < lab->n_paths; i++)
 		free(lab->path_buf[i]);
+	free(lab->harness_pub);
 }
 
 static void print_banner(struct lab *lab)
@@ -394,10 +504,12 @@ static void print_banner(struct lab *lab)
 		return;
 	}
 	printf("  router SSH:  ssh -p %d -i %s/keys/harness_ed25519 -o UserKnownHostsFile=%s/keys/known_hosts root@127.0.0.1\n",
-	       lab->ssh_port, lab->opt.dir, lab->opt.dir);
+	       lab->faults.port, lab->opt.dir, lab->opt.dir);
+	printf("  ONU SSH:     ssh -p %d -i %s/keys/harness_ed25519 -o UserKnownHostsFile=%s/keys/known_hosts root@127.0.0.1\n",
+	       lab->onu_ssh_port, lab->opt.dir, lab->opt.dir);
 	printf("  HA:          http://127.0.0.1:%u (token in %s/secrets/ha_token)\n",
 	       fl_httpd_port(lab->ha_httpd), lab->opt.dir);
-	printf("  plug:        http://127.0.0.1:%u/rpc/Switch.GetStatus?id=0\n", fl_httpd_port(lab->plug_httpd));
+	printf("  plug:        %s at http://127.0.0.1:%u\n", lab->opt.plug, fl_httpd_port(lab->plug_httpd));
 	printf("  control:     http://127.0.0.1:%u/control/time (token in %s/secrets/control_token)\n",
 	       fl_httpd_port(lab->control_httpd), lab->opt.dir);
 	fflush(stdout);

@@ -141,6 +141,14 @@ START_TEST(test_cli_help_and_list)
 	char *text = hil_test_read_file(out_path);
 	ck_assert_ptr_nonnull(strstr(text, "HA-BLIP"));
 	ck_assert_ptr_nonnull(strstr(text, "sfp-blip"));
+	ck_assert_ptr_nonnull(strstr(text, "mutants"));
+	/* the mutants column counts the kills of tests/mutants/ citing the requirement */
+	char *row = strstr(text, "\nNO-CHAIN ");
+	ck_assert_ptr_nonnull(row);
+	char *eol = strchr(row + 1, '\n');
+	if (eol)
+		*eol = '\0';
+	ck_assert_msg(strstr(row, " 2 ") && strstr(row, "pon-wedge-no-chain"), "NO-CHAIN row: %s", row);
 	free(text);
 	const char *validate_all[] = { "validate", NULL };
 	ck_assert_int_eq(0, clirun(log, validate_all));

@@ -428,8 +428,22 @@ START_TEST(test_ha_load_refusals)
 	expect_refusal(HEAD TRIG "  condition:\n    - condition: time\n  action: []\n",
 		       "unsupported condition type 'time'", 6, 18);
 	expect_refusal(HEAD TRIG "  action:\n    - repeat: {count: 2}\n", "unsupported action 'repeat'", 6, 7);
-	expect_refusal(HEAD TRIG "  action:\n    - service: light.turn_on\n", "unknown service 'light.turn_on'", 6,
-		       16);
+	expect_refusal(HEAD TRIG "  action:\n    - service: climate.turn_on\n", "unknown service 'climate.turn_on'",
+		       6, 16);
+	expect_refusal(HEAD TRIG "  action:\n    - action: notify.mobile\n      data: {title: t}\n",
+		       "notify.mobile: data.message is required", 6, 7);
+	expect_refusal(HEAD TRIG "  action:\n    - action: persistent_notification.dismiss\n",
+		       "persistent_notification.dismiss: data.notification_id is required", 6, 7);
+	expect_refusal(HEAD TRIG "  action:\n    - action: light.turn_on\n      area_id: hall\n",
+		       "service call: unsupported key 'area_id'", 7, 7);
+	expect_refusal(HEAD TRIG "  action:\n    - action: notify.x\n      data: {message: \"{{ states('a.b') }}\"}\n",
+		       "templates are not supported: '{{ states('a.b') }}'", 7, 23);
+	expect_refusal(HEAD TRIG "  action:\n    - wait_for_trigger: []\n      continue_on_timeout: maybe\n",
+		       "continue_on_timeout: expected true or false", 7, 28);
+	expect_refusal(HEAD TRIG "  mode: sometimes\n  action: []\n", "unsupported mode 'sometimes'", 5, 9);
+	expect_refusal(HEAD TRIG "  condition:\n    - condition: or\n  action: []\n",
+		       "or condition: missing conditions", 6, 7);
+	expect_refusal(HEAD TRIG "  blueprint: x\n  action: []\n", "automation: unsupported key 'blueprint'", 5, 3);
 	expect_refusal(HEAD "    - platform: numeric_state\n      entity_id: sensor.a\n  action: []\n",
 		       "numeric_state trigger: above or below is required", 3, 7);
 	expect_refusal(HEAD TRIG "      attribute: x\n  action: []\n", "state trigger: unsupported key 'attribute'",
@@ -445,6 +459,241 @@ START_TEST(test_ha_load_both_spellings)
 	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "automation.bpi_r4_sfp_tx_fault_storm_carrier_down_onu_power_cycle"));
 	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "automation.bpi_r4_sfp_tx_fault_storm_carrier_up_soc_reboot"));
 	teardown_ha();
+}
+END_TEST
+
+
+/* ---------------------------------------------------------------- one test per engine feature */
+
+static char *yaml_dir;
+
+/* A HA running the automations in @yaml (written to a scratch file). */
+static void setup_yaml(const char *yaml)
+{
+	char path[512];
+	yaml_dir = hil_test_tmpdir("ha");
+	snprintf(path, sizeof(path), "%s/a.yaml", yaml_dir);
+	hil_test_write_file(path, yaml);
+	setup_ha(path);
+}
+
+static void teardown_yaml(void)
+{
+	teardown_ha();
+	free(yaml_dir);
+}
+
+START_TEST(test_ha_state_trigger_from_to_for)
+{
+	setup_yaml("- alias: a\n"
+		   "  trigger:\n"
+		   "    - platform: state\n"
+		   "      entity_id: binary_sensor.192_168_1_254\n"
+		   "      from: \"on\"\n"
+		   "      to: \"off\"\n"
+		   "      for: {minutes: 15}\n"
+		   "  action:\n"
+		   "    - service: switch.turn_off\n"
+		   "      entity_id: switch.internet\n");
+	at(0, "binary_sensor.192_168_1_254", "on");
+	at(60, "binary_sensor.192_168_1_254", "off");
+	at(900, "binary_sensor.192_168_1_254", "on"); /* back 1 s early: no run */
+	at(1000, "binary_sensor.192_168_1_254", "unavailable");
+	at(1010, "binary_sensor.192_168_1_254", "off"); /* from unavailable: not from on */
+	run_until(2000);
+	ck_assert_str_eq("", w.log);
+	at(2000, "binary_sensor.192_168_1_254", "on");
+	at(2030, "binary_sensor.192_168_1_254", "off");
+	fl_ha_set_state(w.ha, "binary_sensor.192_168_1_254", "off", "{\"x\":1}"); /* attributes only */
+	run_until(3000);
+	ck_assert_str_eq("off@2930s ", w.log);
+	teardown_yaml();
+}
+END_TEST
+
+static const char logic_yaml[] =
+	"- alias: logic\n"
+	"  mode: parallel\n"
+	"  triggers:\n"
+	"    - trigger: state\n"
+	"      entity_id: sensor.go\n"
+	"  conditions:\n"
+	"    - condition: or\n"
+	"      conditions:\n"
+	"        - condition: state\n"
+	"          entity_id: sensor.a\n"
+	"          state: [\"1\", \"2\"]\n"
+	"        - condition: numeric_state\n"
+	"          entity_id: sensor.n\n"
+	"          above: 10\n"
+	"          below: 20\n"
+	"    - condition: not\n"
+	"      conditions:\n"
+	"        - condition: state\n"
+	"          entity_id: sensor.veto\n"
+	"          state: \"on\"\n"
+	"  actions:\n"
+	"    - action: light.toggle\n"
+	"      target: {entity_id: light.lamp}\n"
+	"    - condition: and\n"
+	"      conditions:\n"
+	"        - condition: numeric_state\n"
+	"          entity_id: sensor.n\n"
+	"          below: 15\n"
+	"    - action: light.turn_on\n"
+	"      target: {entity_id: [light.second]}\n";
+
+START_TEST(test_ha_conditions_and_or_not)
+{
+	setup_yaml(logic_yaml);
+	at(0, "sensor.a", "3");
+	at(0, "sensor.n", "25");
+	at(10, "sensor.go", "x"); /* or: neither holds */
+	ck_assert_ptr_null(fl_ha_get_state(w.ha, "light.lamp"));
+	at(20, "sensor.a", "2");
+	at(20, "sensor.veto", "on");
+	at(30, "sensor.go", "y"); /* or holds, not fails */
+	ck_assert_ptr_null(fl_ha_get_state(w.ha, "light.lamp"));
+	at(40, "sensor.veto", "off");
+	at(50, "sensor.go", "z"); /* runs; the action-step condition (n < 15) stops it */
+	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "light.lamp"));
+	ck_assert_ptr_null(fl_ha_get_state(w.ha, "light.second"));
+	at(60, "sensor.a", "9");
+	at(60, "sensor.n", "12");
+	at(70, "sensor.go", "w"); /* numeric between 10 and 20: toggles back, then passes the step */
+	ck_assert_str_eq("off", fl_ha_get_state(w.ha, "light.lamp"));
+	ck_assert_str_eq("on", fl_ha_get_state(w.ha, "light.second"));
+	teardown_yaml();
+}
+END_TEST
+
+START_TEST(test_ha_persistent_notifications)
+{
+	setup_yaml("- alias: notes\n"
+		   "  mode: queued\n"
+		   "  triggers:\n"
+		   "    - trigger: state\n"
+		   "      entity_id: sensor.s\n"
+		   "      to: \"bad\"\n"
+		   "  actions:\n"
+		   "    - action: persistent_notification.create\n"
+		   "      data: {notification_id: r4, title: Router, message: first}\n"
+		   "    - action: persistent_notification.create\n"
+		   "      data: {notification_id: r4, message: second}\n"
+		   "    - action: notify.mobile_app\n"
+		   "      data: {message: hello}\n"
+		   "    - wait_for_trigger:\n"
+		   "        - trigger: state\n"
+		   "          entity_id: sensor.s\n"
+		   "          to: \"good\"\n"
+		   "    - action: persistent_notification.dismiss\n"
+		   "      data: {notification_id: r4}\n");
+	at(10, "sensor.s", "bad");
+	ck_assert_uint_eq(1, fl_ha_persistent_count(w.ha));
+	ck_assert_str_eq("second", fl_ha_persistent_message(w.ha, "r4"));
+	ck_assert_uint_eq(3, fl_ha_notification_count(w.ha));
+	ck_assert_str_eq("notify.mobile_app", fl_ha_notification_get(w.ha, 2)->service);
+	/* as in HA since 2023.6: not an entity */
+	ck_assert_ptr_null(fl_ha_get_state(w.ha, "persistent_notification.r4"));
+	at(100, "sensor.s", "good");
+	ck_assert_uint_eq(0, fl_ha_persistent_count(w.ha));
+	ck_assert_ptr_null(fl_ha_persistent_message(w.ha, "r4"));
+	teardown_yaml();
+}
+END_TEST
+
+static const char wait_yaml[] =
+	"- alias: wait strict\n"
+	"  triggers:\n"
+	"    - trigger: state\n"
+	"      entity_id: sensor.s\n"
+	"      to: \"down\"\n"
+	"  actions:\n"
+	"    - wait_for_trigger:\n"
+	"        - trigger: numeric_state\n"
+	"          entity_id: sensor.n\n"
+	"          above: 5\n"
+	"      timeout: \"00:01:00\"\n"
+	"      continue_on_timeout: false\n"
+	"    - if:\n"
+	"        - condition: state\n"
+	"          entity_id: sensor.s\n"
+	"          state: \"down\"\n"
+	"      then:\n"
+	"        - action: switch.turn_off\n"
+	"          target: {entity_id: switch.internet}\n"
+	"        - stop: done\n"
+	"      else:\n"
+	"        - action: switch.toggle\n"
+	"          target: {entity_id: switch.internet}\n"
+	"    - action: switch.turn_on\n"
+	"      target: {entity_id: switch.internet}\n";
+
+START_TEST(test_ha_wait_timeout_stops_if_else_stop)
+{
+	setup_yaml(wait_yaml);
+	at(0, "sensor.n", "0");
+	at(10, "sensor.s", "down");
+	at(80, "sensor.n", "9"); /* after the 60 s timeout: the run had stopped */
+	run_until(200);
+	ck_assert_str_eq("", w.log);
+	at(200, "sensor.n", "0");
+	at(210, "sensor.s", "up");
+	at(220, "sensor.s", "down");
+	at(250, "sensor.n", "9"); /* inside the wait: then-branch, stop before turn_on */
+	ck_assert_str_eq("off@250s ", w.log);
+	at(300, "sensor.n", "0");
+	at(310, "sensor.s", "up");
+	at(320, "sensor.s", "down");
+	at(330, "sensor.s", "other");
+	at(340, "sensor.n", "9"); /* else-branch: toggle (on), then turn_on (the device is asked again) */
+	ck_assert_str_eq("off@250s on@340s on@340s ", w.log);
+	teardown_yaml();
+}
+END_TEST
+
+static const char modes_yaml[] =
+	"- alias: single\n"
+	"  triggers: [{trigger: state, entity_id: sensor.s}]\n"
+	"  actions:\n"
+	"    - action: notify.single\n"
+	"      data: {message: s}\n"
+	"    - delay: 100\n"
+	"- alias: queued\n"
+	"  mode: queued\n"
+	"  max: 2\n"
+	"  triggers: [{trigger: state, entity_id: sensor.s}]\n"
+	"  actions:\n"
+	"    - action: notify.queued\n"
+	"      data: {message: q}\n"
+	"    - delay: 100\n";
+
+static size_t count_service(const char *service)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fl_ha_notification_count(w.ha); i++)
+		n += strcmp(fl_ha_notification_get(w.ha, i)->service, service) == 0;
+	return n;
+}
+
+START_TEST(test_ha_modes_single_queued_max)
+{
+	setup_yaml(modes_yaml);
+	at(0, "sensor.s", "1");
+	at(10, "sensor.s", "2");
+	at(20, "sensor.s", "3");
+	at(30, "sensor.s", "4"); /* queued: 1 running + 1 waiting = max 2, this one is dropped */
+	ck_assert_uint_eq(1, count_service("notify.single"));
+	ck_assert_uint_eq(1, count_service("notify.queued"));
+	run_until(100);
+	ck_assert_uint_eq(2, count_service("notify.queued")); /* the queued run starts when the first ends */
+	ck_assert_int_eq(T0 + 100000, fl_ha_notification_get(w.ha, 2)->at);
+	run_until(500);
+	ck_assert_uint_eq(2, count_service("notify.queued"));
+	ck_assert_uint_eq(1, count_service("notify.single")); /* single ignored the triggers while running */
+	at(500, "sensor.s", "5");
+	ck_assert_uint_eq(2, count_service("notify.single"));
+	teardown_yaml();
 }
 END_TEST
 
@@ -478,6 +727,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ha_load_refusals);
 	tcase_add_test(tc, test_ha_load_both_spellings);
 	tcase_add_test(tc, test_ha_wait_choose_restart);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("engine");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_ha_state_trigger_from_to_for);
+	tcase_add_test(tc, test_ha_conditions_and_or_not);
+	tcase_add_test(tc, test_ha_persistent_notifications);
+	tcase_add_test(tc, test_ha_wait_timeout_stops_if_else_stop);
+	tcase_add_test(tc, test_ha_modes_single_queued_max);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,17 +3,18 @@
  * exit 1 and a failed check citing the named requirement. A scenario that passes
  * whatever the system under test does is worthless; this proves ours do not.
  */
-#include <dirent.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clirun.h"
+#include "r4hil/mutants.h"
 #include "testutil.h"
 
-/* Run every scenario a mutant must kill, once, and check each named requirement. */
 static char *join(const char *a, const char *b)
 {
 	char *p;
@@ -23,72 +24,49 @@ static char *join(const char *a, const char *b)
 }
 
 /* Run every scenario a mutant must kill, once, and check each named requirement. */
-static void check_mutant(const char *dir, const char *name, json_object *m, const char *tmp)
+static void check_mutant(const struct hil_mutant *m, const char *tmp)
 {
-	json_object *kills, *overlay = NULL, *automations = NULL;
-	ck_assert_msg(json_object_object_get_ex(m, "kills", &kills), "%s: mutant.json has no kills", name);
-	json_object_object_get_ex(m, "overlay", &overlay);
-	json_object_object_get_ex(m, "automations", &automations);
 	char *ref_overlay = join(hil_test_source_dir(), "fixtures/overlay");
-	char *overlay_path = overlay ? join(dir, json_object_get_string(overlay)) : NULL;
-	char *auto_path = automations ? join(dir, json_object_get_string(automations)) : NULL;
-	for (size_t i = 0; i < json_object_array_length(kills); i++) {
-		json_object *k = json_object_array_get_idx(kills, i), *sc, *req;
-		json_object_object_get_ex(k, "scenario", &sc);
-		json_object_object_get_ex(k, "requirement", &req);
-		const char *scenario = json_object_get_string(sc);
+	for (size_t i = 0; i < m->n_kills; i++) {
+		const char *scenario = m->kills[i].scenario, *req = m->kills[i].requirement;
 		char *out, *log;
-		if (asprintf(&out, "%s/%s-%s", tmp, name, scenario) < 0 || asprintf(&log, "%s.log", out) < 0)
+		if (asprintf(&out, "%s/%s-%s", tmp, m->name, scenario) < 0 || asprintf(&log, "%s.log", out) < 0)
 			abort();
 		const char *args[16] = { "run", "--out", out };
 		int n = 3;
-		if (overlay_path) {
+		if (m->overlay) {
 			args[n++] = "--overlay", args[n++] = ref_overlay;
-			args[n++] = "--overlay", args[n++] = overlay_path;
+			args[n++] = "--overlay", args[n++] = m->overlay;
 		}
-		if (auto_path)
-			args[n++] = "--automations", args[n++] = auto_path;
+		if (m->automations)
+			args[n++] = "--automations", args[n++] = m->automations;
 		args[n++] = scenario;
 		args[n] = NULL;
 		struct stat st;
 		if (stat(out, &st) != 0) /* a scenario named twice runs once */
-			ck_assert_msg(clirun(log, args) == 1, "mutant %s: %s did not exit 1", name, scenario);
+			ck_assert_msg(clirun(log, args) == 1, "mutant %s: %s did not exit 1", m->name, scenario);
 		json_object *r = clirun_results(out);
-		ck_assert_msg(clirun_failed_requirement(r, scenario, json_object_get_string(req)),
-			      "mutant %s survived %s: no failed check for %s", name, scenario,
-			      json_object_get_string(req));
+		ck_assert_msg(clirun_failed_requirement(r, scenario, req), "mutant %s survived %s: no failed check for %s",
+			      m->name, scenario, req);
 		json_object_put(r);
 		free(out);
 		free(log);
 	}
 	free(ref_overlay);
-	free(overlay_path);
-	free(auto_path);
 }
 
 START_TEST(test_mutants_every_mutant_is_killed)
 {
-	char *mutants = join(hil_test_source_dir(), "tests/mutants");
-	DIR *d = opendir(mutants);
-	ck_assert_ptr_nonnull(d);
+	char *dir = join(hil_test_source_dir(), "tests/mutants"), *err = NULL;
+	struct hil_mutant *mutants;
+	size_t n;
+	ck_assert_msg(hil_mutants_load(dir, &mutants, &n, &err) == 0, "%s", err ? err : "?");
+	ck_assert_uint_ge(n, 7);
 	char *tmp = hil_test_tmpdir("mutants");
-	struct dirent *de;
-	int count = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *dir = join(mutants, de->d_name), *path = join(dir, "mutant.json");
-		json_object *m = json_object_from_file(path);
-		ck_assert_msg(m != NULL, "%s: unreadable", path);
-		check_mutant(dir, de->d_name, m, tmp);
-		json_object_put(m);
-		free(dir);
-		free(path);
-		count++;
-	}
-	closedir(d);
-	free(mutants);
-	ck_assert_int_ge(count, 3);
+	for (size_t i = 0; i < n; i++)
+		check_mutant(&mutants[i], tmp);
+	hil_mutants_free(mutants, n);
+	free(dir);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
@@ -97,10 +75,41 @@ START_TEST(test_mutants_every_mutant_is_killed)
 }
 END_TEST
 
+/* A broken mutant.json is reported with its path, never skipped. */
+START_TEST(test_mutants_reader_refuses_bad_files)
+{
+	static const struct { const char *json, *what; } bad[] = {
+		{ "{\"automations\": \"a.yaml\"}", "needs \"kills\"" },
+		{ "{\"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}]}", "needs \"overlay\" or \"automations\"" },
+		{ "{\"overlay\": \"o\", \"kills\": [{\"scenario\": \"s\"}]}", "a kill needs" },
+		{ "{\"overlay\": ", "mutant.json: " },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *tmp = hil_test_tmpdir("mutants"), *mdir = join(tmp, "m"), *path = join(mdir, "mutant.json");
+		char *err = NULL;
+		ck_assert_int_eq(0, mkdir(mdir, 0700));
+		hil_test_write_file(path, bad[i].json);
+		struct hil_mutant *mutants = (void *)1;
+		size_t n = 1;
+		ck_assert_int_eq(-EINVAL, hil_mutants_load(tmp, &mutants, &n, &err));
+		ck_assert_ptr_null(mutants);
+		ck_assert_msg(err && strstr(err, path) && strstr(err, bad[i].what), "case %zu: %s", i, err ? err : "(none)");
+		free(err);
+		unlink(path);
+		rmdir(mdir);
+		rmdir(tmp);
+		free(path), free(mdir), free(tmp);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mutants");
-	TCase *tc = tcase_create("kill");
+	TCase *tc = tcase_create("reader");
+	tcase_add_test(tc, test_mutants_reader_refuses_bad_files);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("kill");
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, test_mutants_every_mutant_is_killed);
 	suite_add_tcase(s, tc);

@@ -182,10 +182,13 @@ START_TEST(test_scenario_bad_params)
 	assert_error("bad-types.json", "9:52", "steps[1].params.rate_per_s: expected a number > 0, got -5");
 	assert_error("bad-types.json", "9:67", "steps[1].params.carrier: expected 0 or 1, got 2");
 	assert_error("bad-types.json", "9:84", "steps[1].params.cleared_by: expected \"onu-power\" or \"reboot\", got \"magic\"");
-	/* the list goes on with every model's injections */
-	assert_error("bad-types.json", "10:14",
-		     "steps[2].inject: unknown inject \"sfp.strom\" (expected one of: sfp.storm, sfp.storm-stop, ");
+	assert_error("bad-types.json", "10:14", "steps[2].inject: unknown inject \"sfp.strom\" (expected one of: sfp.storm, sfp.storm-stop, ");
 	assert_error("bad-types.json", "11:36", "steps[3].params.on: expected true or false, got \"yes\"");
+	assert_error("bad-onu-wedge.json", "7:47",
+		     "steps[0].params.state: expected a PLOAM state short of O5 (10..50), got 51");
+	assert_error("bad-onu-wedge.json", "7:65",
+		     "steps[0].params.cleared_by: expected \"soft\" or \"power\", got \"prayer\"");
+	assert_error("bad-onu-wedge.json", "8:44", "steps[1].params.for: unknown key \"for\"");
 }
 END_TEST
 

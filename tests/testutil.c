@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "r4hil/fakelab.h"
+#include "r4hil/lab.h"
+
 int hil_test_run_suite(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
@@ -57,4 +60,29 @@ const char *hil_test_build_dir(void)
 const char *hil_test_source_dir(void)
 {
 	return R4HIL_SOURCE_DIR;
+}
+
+void hil_test_remove_tree(char *dir)
+{
+	char *cmd;
+	if (!dir)
+		return;
+	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0 || system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+	free(dir);
+}
+
+struct hil_fakelab *hil_test_fakelab_start(const char *tmp, struct hil_lab **desc)
+{
+	char *dir, *bin, *err = NULL;
+	if (asprintf(&dir, "%s/lab", tmp) < 0 || asprintf(&bin, "%s/r4hil-fakelab", hil_test_build_dir()) < 0)
+		abort();
+	struct hil_fakelab_options opt = { .dir = dir, .binary = bin };
+	struct hil_fakelab *lab = hil_fakelab_start(&opt, &err);
+	ck_assert_msg(lab != NULL, "fake lab: %s", err);
+	ck_assert_msg(hil_lab_load(hil_fakelab_lab_file(lab), desc, &err) == 0, "lab file: %s", err);
+	free(dir);
+	free(bin);
+	return lab;
 }

@@ -20,4 +20,15 @@ char *hil_test_read_file(const char *path);
 const char *hil_test_build_dir(void);
 const char *hil_test_source_dir(void);
 
+/* rm -rf @dir and free the string (NULL-safe); complains on stderr if it cannot. */
+void hil_test_remove_tree(char *dir);
+
+struct hil_fakelab;
+struct hil_lab;
+/*
+ * Start the built r4hil-fakelab in @tmp/lab and load its lab file into *@desc;
+ * aborts the test on failure. Stop with hil_fakelab_stop, free *@desc with hil_lab_free.
+ */
+struct hil_fakelab *hil_test_fakelab_start(const char *tmp, struct hil_lab **desc);
+
 #endif

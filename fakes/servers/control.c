@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sandbox/util.h"
+#include "servers/faults.h"
 #include "world/loop.h"
 #include "world/truth.h"
 #include "world/world.h"
@@ -160,6 +161,8 @@ int fl_control_handle(void *ctx, const struct fl_http_req *req, struct fl_http_r
 		return handle_advance(c, req, resp);
 	if (post && strcmp(req->path, "/control/inject") == 0)
 		return handle_inject(c, req, resp);
+	if (post && c->faults && strcmp(req->path, "/control/fault") == 0)
+		return fl_faults_handle_control(c->faults, req, resp);
 	if (strcmp(req->path, "/control/truth") == 0)
 		return handle_truth(c, resp);
 	if (post && strcmp(req->path, "/control/shutdown") == 0) {

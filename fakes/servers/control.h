@@ -13,6 +13,7 @@
 struct fl_loop;
 struct fl_world;
 struct fl_truth;
+struct fl_faults;
 
 struct fl_control {
 	struct fl_loop *loop;
@@ -22,6 +23,7 @@ struct fl_control {
 	const char *control_token;
 	const char *hw_token;
 	const char *truth_path;
+	struct fl_faults *faults; /* POST /control/fault (servers/faults.h); may be NULL */
 	int stop_requested;
 	/* the suspended /control/advance request */
 	struct MHD_Connection *advancing;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "servers/ha_internal.h"
+#include "world/truth.h"
 
 static int node_err(char **err, const char *path, const struct ha_node *n, const char *what)
 {
@@ -100,6 +101,9 @@ void fl_ha_free(struct fl_ha *ha)
 		free(ha->notifs[i].data);
 	}
 	free(ha->notifs);
+	while (ha->n_shown)
+		ha_persistent_remove(ha, 0);
+	free(ha->shown);
 	for (size_t i = 0; i < ha->n_shells; i++) {
 		free(ha->shells[i].name);
 		free(ha->shells[i].command);
@@ -155,4 +159,59 @@ size_t fl_ha_notification_count(const struct fl_ha *ha)
 const struct fl_ha_notification *fl_ha_notification_get(const struct fl_ha *ha, size_t i)
 {
 	return i < ha->n_notifs ? &ha->notifs[i].pub : NULL;
+}
+
+ssize_t ha_persistent_find(const struct fl_ha *ha, const char *id)
+{
+	for (size_t i = 0; i < ha->n_shown; i++)
+		if (strcmp(ha->shown[i].id, id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+void ha_persistent_remove(struct fl_ha *ha, size_t i)
+{
+	fl_truth_log(ha->truth, "ha.notification", "dismissed %s", ha->shown[i].id);
+	free(ha->shown[i].id);
+	free(ha->shown[i].title);
+	free(ha->shown[i].message);
+	ha->shown[i] = ha->shown[--ha->n_shown];
+}
+
+int ha_persistent_add(struct fl_ha *ha, const char *id, const char *title, const char *message)
+{
+	struct ha_shown n = { .created = fl_loop_now(ha->loop) };
+	if (id)
+		n.id = strdup(id);
+	else if (asprintf(&n.id, "r4hil_%llu", (unsigned long long)++ha->shown_counter) < 0)
+		n.id = NULL;
+	n.title = title ? strdup(title) : NULL;
+	n.message = strdup(message);
+	struct ha_shown *grown = realloc(ha->shown, (ha->n_shown + 1) * sizeof(*grown));
+	if (!n.id || !n.message || (title && !n.title) || !grown) {
+		if (grown)
+			ha->shown = grown;
+		free(n.id);
+		free(n.title);
+		free(n.message);
+		return -ENOMEM;
+	}
+	ha->shown = grown;
+	ssize_t old = ha_persistent_find(ha, n.id);
+	if (old >= 0)
+		ha_persistent_remove(ha, (size_t)old);
+	ha->shown[ha->n_shown++] = n;
+	fl_truth_log(ha->truth, "ha.notification", "shown %s", n.id);
+	return 0;
+}
+
+size_t fl_ha_persistent_count(const struct fl_ha *ha)
+{
+	return ha->n_shown;
+}
+
+const char *fl_ha_persistent_message(const struct fl_ha *ha, const char *notification_id)
+{
+	ssize_t i = ha_persistent_find(ha, notification_id);
+	return i < 0 ? NULL : ha->shown[i].message;
 }

@@ -78,4 +78,13 @@ struct fl_ha_notification {
 size_t fl_ha_notification_count(const struct fl_ha *ha);
 const struct fl_ha_notification *fl_ha_notification_get(const struct fl_ha *ha, size_t i);
 
+/*
+ * Persistent notifications shown now (created, not dismissed). As in HA since
+ * 2023.6 they are not entities: /api/states does not list them.
+ * fl_ha_persistent_message: the message of notification @id, NULL if not shown;
+ * valid until the next service call.
+ */
+size_t fl_ha_persistent_count(const struct fl_ha *ha);
+const char *fl_ha_persistent_message(const struct fl_ha *ha, const char *notification_id);
+
 #endif

@@ -533,6 +533,23 @@ static int split_service(const char *s, char *domain, size_t dlen, const char **
 	return 0;
 }
 
+/* What HA's service schemas require in data: refused at load, not at run time. */
+static int check_service_data(struct ctx *c, const struct ha_node *call, const char *service,
+			      const struct ha_node *data)
+{
+	const char *need = NULL;
+	if (strncmp(service, "notify.", 7) == 0 || strcmp(service, "persistent_notification.create") == 0)
+		need = "message";
+	else if (strcmp(service, "persistent_notification.dismiss") == 0)
+		need = "notification_id";
+	if (!need)
+		return 0;
+	const struct ha_node *v = data ? ha_node_get(data, need) : NULL;
+	if (!is_scalar(v))
+		return fail(c, call, "%s: data.%s is required", service, need);
+	return 0;
+}
+
 static int compile_step(struct ctx *c, const struct ha_node *n)
 {
 	static const char *const call_keys[] = { "service", "action", "target", "data", "entity_id", "alias", NULL };
@@ -567,12 +584,12 @@ static int compile_step(struct ctx *c, const struct ha_node *n)
 			ids = ha_node_get(d, "entity_id");
 		const char **list;
 		size_t count;
-		if (strcmp(domain, "switch") == 0) {
+		if (strcmp(domain, "switch") == 0 || strcmp(domain, "light") == 0) {
 			if (entity_list(c, n, ids, &list, &count) < 0)
 				return -EINVAL;
 			free(list);
 		}
-		return 0;
+		return check_service_data(c, n, v->text, d);
 	}
 	if ((v = ha_node_get(n, "delay"))) {
 		fl_ms ms;

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "servers/ha.h"
 
@@ -57,6 +58,12 @@ struct ha_notif {
 	char *service, *data;
 };
 
+/* A persistent notification on HA's frontend (not in the state machine since HA 2023.6). */
+struct ha_shown {
+	char *id, *title, *message;
+	fl_ms created;
+};
+
 struct ha_shell {
 	char *name, *command;
 };
@@ -83,6 +90,9 @@ struct fl_ha {
 	size_t n_switches;
 	struct ha_notif *notifs;
 	size_t n_notifs;
+	struct ha_shown *shown;
+	size_t n_shown;
+	uint64_t shown_counter; /* ids for notifications created without notification_id */
 	struct ha_shell *shells;
 	size_t n_shells;
 	struct shell_call **shell_calls; /* shell commands in flight */
@@ -118,6 +128,14 @@ int ha_parse_time(const char *s, fl_ms *t);
 #define HA_HIST_ALL_CHANGES 4
 struct json_object *ha_history(const struct fl_ha *ha, char **entities, size_t n, fl_ms start, fl_ms end,
 			       int flags);
+
+/* ---- ha.c: persistent notifications ---- */
+
+/* Index of notification @id, or -1. */
+ssize_t ha_persistent_find(const struct fl_ha *ha, const char *id);
+/* Show a notification; @id NULL gets a generated one; an existing @id is replaced. 0 or -ENOMEM. */
+int ha_persistent_add(struct fl_ha *ha, const char *id, const char *title, const char *message);
+void ha_persistent_remove(struct fl_ha *ha, size_t i);
 
 /* ---- ha_template.c: states('id') and state_attr('id', 'attr') in service data ---- */
 

@@ -1,4 +1,7 @@
-/* Service calls of the fake HA: switch.*, shell_command.*, notify.*, persistent_notification.*. */
+/*
+ * Service calls of the fake HA: switch.*, light.*, shell_command.*, notify.*,
+ * persistent_notification.*.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +27,14 @@ static const struct ha_shell *find_shell(const struct fl_ha *ha, const char *nam
 
 bool ha_service_known(const struct fl_ha *ha, const char *domain, const char *service)
 {
-	if (strcmp(domain, "switch") == 0)
+	if (strcmp(domain, "switch") == 0 || strcmp(domain, "light") == 0)
 		return !strcmp(service, "turn_on") || !strcmp(service, "turn_off") || !strcmp(service, "toggle");
 	if (strcmp(domain, "shell_command") == 0)
 		return find_shell(ha, service) != NULL;
 	if (strcmp(domain, "notify") == 0)
 		return service[0] != '\0';
 	if (strcmp(domain, "persistent_notification") == 0)
-		return !strcmp(service, "create") || !strcmp(service, "dismiss");
+		return !strcmp(service, "create") || !strcmp(service, "dismiss") || !strcmp(service, "dismiss_all");
 	return false;
 }
 
@@ -60,11 +63,12 @@ static int switch_one(struct fl_ha *ha, const char *entity, const char *service)
 				     strerror(-ret));
 		return ret;
 	}
-	/* an unbound switch is virtual: HA's state is all there is */
+	/* an unbound switch (every light) is virtual: HA's state is all there is */
 	int ret = ha_state_set(ha, entity, on ? "on" : "off", NULL, NULL);
 	return ret < 0 ? ret : 0;
 }
 
+/* switch.* and light.*: on each entity of data.entity_id (one id or a list). */
 static int call_switch(struct fl_ha *ha, const char *service, struct json_object *data)
 {
 	struct json_object *ids;
@@ -167,6 +171,36 @@ static int notify(struct fl_ha *ha, const char *domain, const char *service, str
 	return 0;
 }
 
+/* HA's persistent_notification store: create replaces an id's notification, dismiss removes it. */
+static int persistent(struct fl_ha *ha, const char *service, struct json_object *data)
+{
+	struct json_object *v;
+	const char *id = NULL;
+	if (data && json_object_object_get_ex(data, "notification_id", &v))
+		id = json_object_get_string(v);
+	if (strcmp(service, "dismiss_all") == 0) {
+		while (ha->n_shown)
+			ha_persistent_remove(ha, 0);
+		return 0;
+	}
+	if (strcmp(service, "dismiss") == 0) {
+		if (!id)
+			return -EINVAL;
+		ssize_t i = ha_persistent_find(ha, id);
+		if (i >= 0)
+			ha_persistent_remove(ha, (size_t)i);
+		return 0;
+	}
+	const char *message = NULL, *title = NULL;
+	if (json_object_object_get_ex(data, "message", &v))
+		message = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "title", &v))
+		title = json_object_get_string(v);
+	if (!message)
+		return -EINVAL;
+	return ha_persistent_add(ha, id, title, message);
+}
+
 int ha_service_call(struct fl_ha *ha, const char *domain, const char *service, struct json_object *data,
 		    fl_child_done_fn done, void *arg, bool *async)
 {
@@ -177,12 +211,15 @@ int ha_service_call(struct fl_ha *ha, const char *domain, const char *service, s
 	if (!ha_service_known(ha, domain, service))
 		return -ENOENT;
 	int ret;
-	if (strcmp(domain, "switch") == 0)
+	if (strcmp(domain, "switch") == 0 || strcmp(domain, "light") == 0)
 		ret = call_switch(ha, service, data);
 	else if (strcmp(domain, "shell_command") == 0)
 		ret = call_shell(ha, service, done, arg, async);
-	else
-		ret = notify(ha, domain, service, data);
+	else {
+		ret = strcmp(domain, "persistent_notification") == 0 ? persistent(ha, service, data) : 0;
+		if (ret == 0) /* the log of notifications sent, persistent ones included */
+			ret = notify(ha, domain, service, data);
+	}
 	if (ret < 0)
 		fl_truth_log(ha->truth, "ha.service", "%s.%s failed: %s", domain, service, strerror(-ret));
 	return ret;

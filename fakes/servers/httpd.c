@@ -25,6 +25,7 @@ struct fl_httpd {
 	uint16_t port;
 	fl_http_handler handler;
 	void *ctx;
+	int resumed; /* a suspended request got its answer since the last run */
 };
 
 /* Per-request state: the body as it arrives. */
@@ -149,11 +150,15 @@ static void prepare(void *ctx, fd_set *r, fd_set *w, fd_set *e, int *max_fd, int
 	MHD_UNSIGNED_LONG_LONG to;
 	if (MHD_get_timeout(httpd->daemon, &to) == MHD_YES && (int64_t)to < *timeout_ms)
 		*timeout_ms = (int64_t)to;
+	/* a resumed connection is only processed by the next MHD run: do it now */
+	if (httpd->resumed)
+		*timeout_ms = 0;
 }
 
 static void dispatch(void *ctx, fd_set *r, fd_set *w, fd_set *e)
 {
 	struct fl_httpd *httpd = ctx;
+	httpd->resumed = 0;
 	MHD_run_from_select(httpd->daemon, r, w, e);
 }
 
@@ -267,6 +272,7 @@ void fl_httpd_resume(struct fl_httpd *httpd, struct MHD_Connection *conn, struct
 		rq->answer = *resp;
 		rq->has_answer = 1;
 		MHD_resume_connection(conn);
+		httpd->resumed = 1;
 		return;
 	}
 	free_resp_strings(resp);

@@ -9,26 +9,28 @@
 /* Where the pinned router host key appears inside the sandbox (/tmp there is empty). */
 #define SANDBOX_KNOWN_HOSTS "/r4hil/known_hosts"
 
-int fl_shellcmd_write_ssh_config(const char *path, const char *aliases, int port)
+int fl_shellcmd_write_ssh_config(const char *path, const struct fl_ssh_host *hosts, size_t n)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f,
-		"# Written by r4hil-fakelab: the real lab's router addresses, mapped to the fake router.\n"
-		"Host %s\n"
-		"    HostName 127.0.0.1\n"
-		"    Port %d\n"
-		"    ProxyCommand none\n"
-		"    UserKnownHostsFile %s\n"
-		"    GlobalKnownHostsFile /dev/null\n"
-		"    StrictHostKeyChecking yes\n"
-		"    BatchMode yes\n"
-		"\n"
-		"# Every other destination is refused before any packet leaves.\n"
-		"Host *\n"
-		"    ProxyCommand /bin/false\n",
-		aliases, port, SANDBOX_KNOWN_HOSTS);
+	fprintf(f, "# Written by r4hil-fakelab: the real lab's hosts, mapped to the fake lab's.\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f,
+			"Host %s\n"
+			"    HostName 127.0.0.1\n"
+			"    Port %d\n"
+			"    User root\n"
+			"    ProxyCommand none\n"
+			"    UserKnownHostsFile %s\n"
+			"    GlobalKnownHostsFile /dev/null\n"
+			"    StrictHostKeyChecking yes\n"
+			"    BatchMode yes\n"
+			"\n",
+			hosts[i].aliases, hosts[i].port, SANDBOX_KNOWN_HOSTS);
+	fprintf(f, "# Every other destination is refused before any packet leaves.\n"
+		   "Host *\n"
+		   "    ProxyCommand /bin/false\n");
 	return fclose(f) == 0 ? 0 : -errno;
 }
 

@@ -17,6 +17,7 @@
 #include "sandbox/util.h"
 #include "servers/httpd.h"
 #include "world/kernel_internal.h"
+#include "world/wifi_log.h"
 #include "world/world.h"
 #include "world/modelfs.h"
 #include "world/truth.h"
@@ -460,6 +461,7 @@ static void kernel_boot(struct kernel *k, int orderly)
 	k->oops_count = 0;
 	k->overlap_now = k->overlap;
 	ring_clear(k);
+	fl_modelfs_printf(k->dir, "syslog", "%s", ""); /* logd's ring is RAM too */
 	sysctls_reset(k);
 	boot_log(k);
 	wdt_boot(k);
@@ -607,6 +609,20 @@ static int kernel_hw(void *state, const char *action, json_object *body, struct 
 			return 0;
 		}
 		fl_http_reply(resp, 200, "{\"mounted\":true}");
+		return 0;
+	}
+	if (strcmp(action, "syslog") == 0) {
+		/* logger inside the router: a line in logd's ring (the model's syslog) */
+		json_object *prio = NULL, *tag = NULL, *msg = NULL;
+		if (!body || !json_object_object_get_ex(body, "message", &msg)) {
+			fl_http_reply(resp, 400, "{\"message\":\"syslog needs a message\"}");
+			return 0;
+		}
+		json_object_object_get_ex(body, "prio", &prio);
+		json_object_object_get_ex(body, "tag", &tag);
+		fl_wifi_syslog(k->w, prio ? json_object_get_string(prio) : "user.notice",
+			       tag ? json_object_get_string(tag) : "root", "%s", json_object_get_string(msg));
+		fl_http_reply(resp, 200, "{\"logged\":true}");
 		return 0;
 	}
 	if (strcmp(action, "dmesg-clear") == 0) {

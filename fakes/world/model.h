@@ -68,6 +68,8 @@ int fl_world_onu_powered(const struct fl_world *w);
 enum fl_reset_cause fl_world_reset_cause(const struct fl_world *w);
 int fl_world_plug_get(const struct fl_world *w);
 void *fl_world_model_state(const struct fl_world *w, const char *name); /* NULL if absent */
+struct fl_world_config;
+const struct fl_world_config *fl_world_cfg(const struct fl_world *w); /* as given to fl_world_new */
 
 /* The kernel panics (@why in the console); models see panic then halt; the kernel model resets the SoC after kernel.panic s. */
 void fl_world_kernel_panic(struct fl_world *w, const char *why);

@@ -4,8 +4,17 @@
 #include <stddef.h>
 
 #include "world/kernel.h"
+#include "world/onu.h"
+#include "world/reach.h"
+
+extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
+extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
 
 const struct fl_model_ops *const fl_models[] = {
 	&fl_kernel_model,
+	&fl_onu_model,
+	&fl_reach_model,
+	&fl_wifi_model,
+	&fl_mem_model,
 	NULL,
 };

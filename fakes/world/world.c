@@ -13,6 +13,7 @@
 #include "servers/ha.h"
 #include "world/model.h"
 #include "world/modelfs.h"
+#include "world/onu.h"
 #include "world/truth.h"
 
 /*
@@ -44,10 +45,7 @@ struct fl_world {
 	int64_t irq_uirq; /* since kernel start */
 	fl_ms irq_synced;
 
-	int onu_powered;
-	fl_ms onu_powered_since;
-	uint64_t onu_timer;
-	int onu_registered;
+	int onu_powered; /* the ONU's own state: world/onu.c */
 
 	struct storm storm;
 	enum fl_reset_cause reset_cause; /* of the last reset */
@@ -70,7 +68,7 @@ static int router_kernel_running(const struct fl_world *w)
 
 static int wan_carrier(const struct fl_world *w)
 {
-	if (w->router != FL_ROUTER_UP || !w->onu_registered)
+	if (w->router != FL_ROUTER_UP || !fl_onu_in_o5(w))
 		return 0;
 	return !(w->storm.active && w->storm.carrier == 0);
 }
@@ -123,47 +121,37 @@ static void changed(struct fl_world *w)
 	write_model_files(w);
 }
 
+/* An optical storm (not the kernel IRQ wedge) blinds the ONU: tell its model. */
+static void emit_optical(struct fl_world *w, int active)
+{
+	json_object *p = json_object_new_object();
+	json_object_object_add(p, "active", json_object_new_boolean(active));
+	fl_world_emit(w, "sfp.optical-storm", p);
+	json_object_put(p);
+}
+
 static void storm_clear(struct fl_world *w, const char *why)
 {
 	if (!w->storm.active)
 		return;
+	int optical = !w->storm.cleared_by_reboot;
 	sync_counters(w);
 	fl_timer_cancel(w->loop, w->storm.end_timer);
 	memset(&w->storm, 0, sizeof(w->storm));
 	fl_truth_log(w->cfg.truth, "sfp.storm", "storm ends: %s", why);
+	if (optical)
+		emit_optical(w, 0);
 	changed(w);
 }
 
-/* ---- ONU ---- */
-
-static void onu_registered(void *arg)
-{
-	struct fl_world *w = arg;
-	w->onu_timer = 0;
-	w->onu_registered = 1;
-	fl_truth_log(w->cfg.truth, "onu", "PLOAM O5 (registered)");
-	changed(w);
-}
+/* ---- ONU power (its PLOAM, SSH and HA sensor: world/onu.c, through the power hook) ---- */
 
 static void onu_power(struct fl_world *w, int on)
 {
-	if (on == w->onu_powered)
-		return;
 	w->onu_powered = on;
-	if (!on) {
-		fl_timer_cancel(w->loop, w->onu_timer);
-		w->onu_timer = 0;
-		w->onu_registered = 0;
-		fl_truth_log(w->cfg.truth, "onu", "power off");
-		/* the laser is off: an optical storm ends here */
-		if (w->storm.active && !w->storm.cleared_by_reboot)
-			storm_clear(w, "ONU lost power");
-		return;
-	}
-	w->onu_powered_since = fl_loop_now(w->loop);
-	fl_truth_log(w->cfg.truth, "onu", "power on, PLOAM registration in %llds",
-		     (long long)(FL_ONU_REGISTER_MS / 1000));
-	w->onu_timer = fl_timer_add(w->loop, w->onu_powered_since + FL_ONU_REGISTER_MS, onu_registered, w);
+	/* the laser is off: an optical storm ends here */
+	if (!on && w->storm.active && !w->storm.cleared_by_reboot)
+		storm_clear(w, "ONU lost power");
 }
 
 /* ---- router ---- */
@@ -356,6 +344,8 @@ static int inject_storm(struct fl_world *w, struct json_object *params, char **e
 		w->storm.end_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + duration, storm_end, w);
 	fl_truth_log(w->cfg.truth, "sfp.storm", "storm starts: %lld/s, carrier %lld, cleared by %s%s",
 		     (long long)rate, (long long)carrier, cleared_by, duration > 0 ? ", timed" : "");
+	if (!w->storm.cleared_by_reboot)
+		emit_optical(w, 1);
 	changed(w);
 	return 0;
 }
@@ -402,12 +392,17 @@ int fl_world_router_request(struct fl_world *w, const char *what)
 	if (w->router != FL_ROUTER_UP)
 		return -EAGAIN;
 	if (strcmp(what, "reboot") == 0) {
+		if (w->boot_timer)
+			return -EAGAIN; /* already shutting down */
+		/*
+		 * Like the real command, reboot returns at once and procd takes the
+		 * system down during the shutdown time: the caller's SSH session ends
+		 * with its exit status. router_reset halts userland.
+		 */
 		fl_truth_log(w->cfg.truth, "router", "reboot requested");
-		router_halt(w);
 		w->reset_cause = FL_RESET_REBOOT;
 		w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_ROUTER_SHUTDOWN_MS,
 					     router_reset, w);
-		w->router = FL_ROUTER_BOOTING;
 		changed(w);
 		return 0;
 	}
@@ -441,6 +436,7 @@ fl_ms fl_world_kernel_start(const struct fl_world *w) { return w->kernel_start; 
 int fl_world_boot_count(const struct fl_world *w) { return w->boot_count; }
 int fl_world_onu_powered(const struct fl_world *w) { return w->onu_powered; }
 enum fl_reset_cause fl_world_reset_cause(const struct fl_world *w) { return w->reset_cause; }
+const struct fl_world_config *fl_world_cfg(const struct fl_world *w) { return &w->cfg; }
 
 void *fl_world_model_state(const struct fl_world *w, const char *name)
 {
@@ -529,6 +525,7 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 	}
 	fl_loop_on_time_change(w->loop, on_time_change, w);
 
+	w->onu_powered = 1; /* before the models: the ONU model starts in O5 */
 	if (init_models(w, err) < 0) {
 		fl_world_free(w);
 		return NULL;
@@ -536,9 +533,6 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 
 	/* Steady state: powered long ago, ONU registered, router up for an hour. */
 	w->plug_on = 1;
-	w->onu_powered = 1;
-	w->onu_registered = 1;
-	w->onu_powered_since = fl_loop_now(w->loop) - 3600 * FL_SECOND;
 	w->router = FL_ROUTER_BOOTING;
 	w->kernel_start = fl_loop_now(w->loop) - 3600 * FL_SECOND;
 	w->irq_uirq = BASELINE_UIRQ_PER_MS * 3600 * FL_SECOND;

@@ -26,12 +26,15 @@ struct fl_world_config {
 	const char *routerd;      /* r4hil-routerd binary */
 	int ssh_port;             /* the router's dropbear port on 127.0.0.1 */
 	const char *plug_entity;  /* HA entity of the plug, e.g. "switch.internet" */
+	/* The ONU's own Linux (world/onu.c); onu_rootfs NULL: no `ssh onu`, PLOAM only. */
+	const char *onu_rootfs, *onu_model_dir, *onu_run_dir;
+	int onu_ssh_port;
 };
 
 /* Timing of the models, in virtual milliseconds. */
 #define FL_ROUTER_BOOT_MS (70 * FL_SECOND)     /* power on -> userland, SSH, cron */
 #define FL_ROUTER_SHUTDOWN_MS (5 * FL_SECOND)  /* `reboot` -> reset */
-#define FL_ONU_REGISTER_MS (240 * FL_SECOND)   /* power on -> PLOAM O5 */
+#define FL_ONU_REGISTER_MS (240 * FL_SECOND)   /* power on -> PLOAM O5 (world/onu.h) */
 
 /* The world in steady state at the loop's current time: plug on, router up, ONU in O5. */
 struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err);

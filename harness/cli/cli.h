@@ -15,6 +15,8 @@ enum {
 int run_main(int argc, char **argv);
 int list_main(int argc, char **argv);
 int validate_main(int argc, char **argv);
+int check_fip_main(int argc, char **argv);
+int lab_main(int argc, char **argv);
 
 /*
  * The scenario files named on the command line (a path, or a name looked up in the

@@ -4,15 +4,23 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "r4hil/mutants.h"
 #include "r4hil/requirements.h"
 #include "r4hil/scenario.h"
+
+static const char *mutants_dir(void)
+{
+	const char *env = getenv("R4HIL_MUTANTS");
+	return env ? env : R4HIL_SOURCE_DIR "/tests/mutants";
+}
 
 static void list_usage(FILE *f)
 {
 	fprintf(f, "usage: r4hil list [--requirements]\n\n"
 		   "List the scenarios of the catalogue (%s) with the requirement IDs\n"
 		   "they cover; with --requirements, print the coverage matrix: every\n"
-		   "requirement ID and the scenarios that check it.\n", cli_catalogue_dir());
+		   "requirement ID, how many mutants (%s) a failed check of it\n"
+		   "must kill, and the scenarios that check it.\n", cli_catalogue_dir(), mutants_dir());
 }
 
 static int covers(const struct hil_scenario *sc, const char *id)
@@ -23,12 +31,12 @@ static int covers(const struct hil_scenario *sc, const char *id)
 	return 0;
 }
 
-static void print_matrix(struct hil_scenario **scs, size_t n)
+static void print_matrix(struct hil_scenario **scs, size_t n, const struct hil_mutant *mutants, size_t n_mutants)
 {
-	printf("%-14s %-40s %s\n", "requirement", "title", "scenarios");
+	printf("%-14s %-40s %-7s %s\n", "requirement", "title", "mutants", "scenarios");
 	for (size_t r = 0; r < hil_requirement_count(); r++) {
 		const struct hil_requirement *req = hil_requirement_get(r);
-		printf("%-14s %-40.40s ", req->id, req->title);
+		printf("%-14s %-40.40s %-7zu ", req->id, req->title, hil_mutants_killing(mutants, n_mutants, req->id));
 		int any = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (scs[i] && covers(scs[i], req->id)) {
@@ -38,6 +46,23 @@ static void print_matrix(struct hil_scenario **scs, size_t n)
 		}
 		printf("%s\n", any ? "" : "(not covered)");
 	}
+}
+
+/* The matrix with the mutation catalogue's kills; 0, or -errno after printing why. */
+static int print_coverage(struct hil_scenario **scs, size_t n)
+{
+	struct hil_mutant *mutants;
+	size_t n_mutants;
+	char *err = NULL;
+	int ret = hil_mutants_load(mutants_dir(), &mutants, &n_mutants, &err);
+	if (ret < 0) {
+		fprintf(stderr, "r4hil: failed to read the mutants: %s\n", err ? err : strerror(-ret));
+		free(err);
+		return ret;
+	}
+	print_matrix(scs, n, mutants, n_mutants);
+	hil_mutants_free(mutants, n_mutants);
+	return 0;
 }
 
 int list_main(int argc, char **argv)
@@ -69,7 +94,8 @@ int list_main(int argc, char **argv)
 		free(errors);
 	}
 	if (matrix) {
-		print_matrix(scs, n);
+		if (print_coverage(scs, n) < 0)
+			bad = 1;
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			if (!scs[i])

@@ -16,6 +16,7 @@
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
 #include "r4hil/lab.h"
+#include "r4hil/plan.h"
 #include "r4hil/report.h"
 #include "r4hil/scenario.h"
 #include "r4hil/target.h"
@@ -30,6 +31,8 @@ struct run_options {
 	const char *ha_config;
 	const char *out;
 	const char *catalogue;
+	const char *lab;   /* a lab file: run there instead of on a fresh fake lab each */
+	int dry_run;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -55,6 +58,11 @@ static void run_usage(FILE *f)
 		"  --ha-config FILE    HA configuration.yaml with shell_command entries\n"
 		"  --out DIR           run directory (default: r4hil-runs/<date-time>)\n"
 		"  --scenarios DIR     catalogue directory for scenario names (default: %s)\n"
+		"  --lab FILE          run in the lab FILE describes (lab/README.md) instead of\n"
+		"                      a fresh built-in fake lab per scenario; real time unless\n"
+		"                      it is a fake lab's lab.json\n"
+		"  --dry-run           print the plan (every SSH command, HTTP call, injection\n"
+		"                      with its time) and touch nothing\n"
 		"\n"
 		"Exit codes: 0 all passed, 1 a requirement failed, 2 bad usage or input\n"
 		"(nothing ran), 3 the harness or the lab could not do its part.\n",
@@ -69,6 +77,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		{ "ha-config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'd' },
 		{ "scenarios", required_argument, NULL, 's' },
+		{ "lab", required_argument, NULL, 'l' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,9 +98,15 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		case 'c': o->ha_config = optarg; break;
 		case 'd': o->out = optarg; break;
 		case 's': o->catalogue = optarg; break;
+		case 'l': o->lab = optarg; break;
+		case 'n': o->dry_run = 1; break;
 		case 'h': run_usage(stdout); exit(EXIT_PASS);
 		default: run_usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (o->lab && (o->n_overlays || o->automations || o->ha_config)) {
+		cli_error("--overlay, --automations and --ha-config build a fake lab; with --lab the lab is given");
+		return EXIT_USAGE;
 	}
 	struct stat st;
 	for (int i = 0; i < o->n_overlays; i++) {
@@ -160,10 +176,81 @@ static void write_timeline(const struct hil_timeline *tl, const char *path, cons
 	fclose(f);
 }
 
+/* Run @sc on @target and write its timeline (into its own and the run's file). */
+static void run_on(struct hil_target *target, const struct hil_scenario *sc, const char *out,
+		   const char *dir, struct hil_progress *progress, struct hil_scenario_result *r)
+{
+	int64_t origin = 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct hil_timeline *tl = hil_engine_run(sc, target, progress, &interrupted, r, &origin);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	char *tl_path = path_join(dir, "timeline.jsonl");
+	write_timeline(tl, tl_path, "w", sc->name, origin);
+	free(tl_path);
+	char *all = path_join(out, "timeline.jsonl");
+	write_timeline(tl, all, "a", sc->name, origin);
+	free(all);
+	hil_timeline_free(tl);
+}
+
+static void lab_error(struct hil_scenario_result *r, const char *what, const char *err)
+{
+	char *why = NULL;
+	if (asprintf(&why, "%s: %s", what, err ? err : "failed to start") < 0)
+		why = NULL;
+	hil_scenario_set_error(r, HIL_ERROR, why);
+	free(why);
+}
+
+/*
+ * The target of a lab file: a fake lab's lab.json attaches to its control
+ * endpoint (virtual time, injections); any other lab runs on the real clock.
+ */
+static struct hil_target *open_lab(const char *path, char **err)
+{
+	struct hil_lab *lab = NULL;
+	if (hil_lab_load(path, &lab, err) < 0)
+		return NULL;
+	struct hil_fakelab *fake = hil_lab_is_fake(lab) ? hil_fakelab_attach(lab->control.url, lab->control.token) : NULL;
+	struct hil_target *t = hil_target_open(lab, fake, err);
+	if (!t)
+		hil_fakelab_stop(fake); /* attached, not started: only frees */
+	return t;
+}
+
+static void close_lab(struct hil_target *t)
+{
+	struct hil_fakelab *fake = t ? t->fakelab : NULL;
+	hil_target_close(t);
+	hil_fakelab_stop(fake);
+}
+
+/* One scenario in the lab of --lab, which outlives the run. */
+static void run_in_lab(const struct run_options *o, const struct hil_scenario *sc, const char *out,
+		       struct hil_progress *progress, struct hil_scenario_result *r)
+{
+	char *dir = path_join(out, sc->name), *err = NULL;
+	mkdir(dir, 0755);
+	struct hil_target *target = open_lab(o->lab, &err);
+	if (!target)
+		lab_error(r, o->lab, err);
+	else
+		run_on(target, sc, out, dir, progress, r);
+	close_lab(target);
+	free(err);
+	free(dir);
+}
+
 /* One scenario on a fresh fake lab: start it, run, stop it. */
 static void run_one(const struct run_options *o, const struct hil_scenario *sc, const char *out,
 		    struct hil_progress *progress, struct hil_scenario_result *r)
 {
+	if (o->lab) {
+		run_in_lab(o, sc, out, progress, r);
+		return;
+	}
 	char *dir = path_join(out, sc->name);
 	char *lab_dir = path_join(dir, "lab");
 	mkdir(dir, 0755);
@@ -179,32 +266,42 @@ static void run_one(const struct run_options *o, const struct hil_scenario *sc, 
 	struct hil_target *target = NULL; /* owns lab once opened */
 	if (fake && hil_lab_load(hil_fakelab_lab_file(fake), &lab, &err) == 0)
 		target = hil_target_open(lab, fake, &err);
-	if (!target) {
-		char *why = NULL;
-		if (asprintf(&why, "fake lab: %s", err ? err : "failed to start") < 0)
-			why = NULL;
-		hil_scenario_set_error(r, HIL_ERROR, why);
-		free(why); /* a lab that loaded is owned (and freed) by the failed target */
-	} else {
-		int64_t origin = 0;
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		struct hil_timeline *tl = hil_engine_run(sc, target, progress, &interrupted, r, &origin);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		char *tl_path = path_join(dir, "timeline.jsonl");
-		write_timeline(tl, tl_path, "w", sc->name, origin);
-		free(tl_path);
-		char *all = path_join(out, "timeline.jsonl");
-		write_timeline(tl, all, "a", sc->name, origin);
-		free(all);
-		hil_timeline_free(tl);
-	}
+	if (!target)
+		lab_error(r, "fake lab", err); /* a lab that loaded is owned (and freed) by the failed target */
+	else
+		run_on(target, sc, out, dir, progress, r);
 	hil_target_close(target);
 	hil_fakelab_stop(fake);
 	free(err);
 	free(lab_dir);
 	free(dir);
+}
+
+/*
+ * --dry-run: the plan of every scenario. With --lab the lab file is read (and
+ * its secrets loaded, to prove they are there) but nothing is contacted.
+ */
+static int print_plans(const struct run_options *o, struct hil_scenario **scenarios, size_t n)
+{
+	char *err = NULL;
+	struct hil_target *target = NULL;
+	if (o->lab) {
+		target = open_lab(o->lab, &err);
+		if (!target) {
+			fprintf(stderr, "%s%s", err ? err : "", err && err[strlen(err) - 1] == '\n' ? "" : "\n");
+			free(err);
+			return EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (target)
+			hil_plan_print(stdout, scenarios[i], target);
+		else
+			printf("scenario %s: on a fresh built-in fake lab (virtual clock); give --lab FILE for the full plan\n",
+			       scenarios[i]->name);
+	}
+	close_lab(target);
+	return EXIT_PASS;
 }
 
 static void print_summary(const struct hil_run_result *run, const char *out)
@@ -249,6 +346,22 @@ int run_main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	if (o.dry_run) {
+		ret = print_plans(&o, scenarios, n);
+		goto out;
+	}
+	if (o.lab) {
+		/* a bad lab file is bad input: say so before anything runs */
+		char *err = NULL;
+		struct hil_lab *lab = NULL;
+		if (hil_lab_load(o.lab, &lab, &err) < 0) {
+			fprintf(stderr, "%s%s", err ? err : "", err && err[strlen(err) - 1] == '\n' ? "" : "\n");
+			free(err);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		hil_lab_free(lab);
+	}
 	char *out = o.out ? strdup(o.out) : default_out_dir();
 	if (!out || (mkdir(out, 0755) < 0 && errno != EEXIST)) {
 		cli_error("failed to create the run directory %s: %s", out ? out : "?", strerror(errno));
@@ -265,7 +378,7 @@ int run_main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct hil_run_result *run = hil_run_result_new(out, "fakelab");
+	struct hil_run_result *run = hil_run_result_new(out, o.lab ? o.lab : "fakelab");
 	struct hil_progress *progress = cli_progress_new();
 	for (size_t i = 0; i < n; i++) {
 		const struct hil_scenario *sc = scenarios[i];

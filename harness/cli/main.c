@@ -10,9 +10,11 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *description;
 } commands[] = {
-	{ "run", run_main, "Run scenarios against the fake lab (default) and write a report" },
+	{ "run", run_main, "Run scenarios on the fake lab (default) or a lab file; write a report" },
 	{ "list", list_main, "List the scenario catalogue, or the requirement coverage matrix" },
 	{ "validate", validate_main, "Check scenario files without running them" },
+	{ "check-fip", check_fip_main, "Check a u-boot FIP image against FIP-1 (size, old ramoops address)" },
+	{ "lab", lab_main, "lab check FILE: check a lab file's router, HA, plug and GPIO, read-only" },
 };
 
 static void usage(FILE *out)

@@ -9,12 +9,15 @@
 
 #include "r4hil/clock.h"
 #include "r4hil/duration.h"
+#include "r4hil/backup.h"
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
+#include "r4hil/gpio.h"
 #include "r4hil/ha.h"
 #include "r4hil/lab.h"
 #include "r4hil/observe.h"
 #include "r4hil/plug.h"
+#include "r4hil/reboot.h"
 #include "r4hil/report.h"
 #include "r4hil/scenario.h"
 #include "r4hil/ssh.h"
@@ -36,6 +39,8 @@ struct engine {
 	char step[128];
 	char *error;        /* why the harness or the lab could not do its part */
 	char *skip_reason;  /* why the scenario cannot run in this lab */
+	int plug_touched;   /* the harness switched the plug: teardown switches it on */
+	struct hil_backup *backup; /* router files saved in setup, restored in teardown */
 };
 
 static void set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -200,8 +205,10 @@ static char *inject_params(const struct hil_step *s)
 	json_object *out = json_object_new_object();
 	json_object_object_foreach(s->params, key, val) {
 		int64_t ms;
-		if (strcmp(key, "duration") == 0 && hil_duration_parse(json_object_get_string(val), &ms) == 0)
-			json_object_object_add(out, "duration_ms", json_object_new_int64(ms));
+		if ((!strcmp(key, "duration") || !strcmp(key, "width")) &&
+		    hil_duration_parse(json_object_get_string(val), &ms) == 0)
+			json_object_object_add(out, !strcmp(key, "width") ? "width_ms" : "duration_ms",
+					       json_object_new_int64(ms));
 		else
 			json_object_object_add(out, key, json_object_get(val));
 	}
@@ -210,16 +217,87 @@ static char *inject_params(const struct hil_step *s)
 	return text;
 }
 
+/* A lab failure on purpose ("lab.fault" {target, mode}): robustness tests on the fake lab. */
+static int inject_fault(struct engine *e, const struct hil_step *s, char **err)
+{
+	const char *target = param_string(s, "target"), *mode = param_string(s, "mode");
+	if (!target || !mode) {
+		*err = strdup("lab.fault needs params target and mode");
+		return -EINVAL;
+	}
+	return hil_fakelab_fault(e->t->fakelab, target, mode, err);
+}
+
+/*
+ * What the GPIO rig of a real lab can inject: a TX_FAULT storm with the carrier
+ * up (a pulse train of a known duration; cutting the fiber is not wired) and a
+ * PERST# pulse. sfp.storm-stop is a no-op there: a train ends by itself.
+ */
+static int gpio_can(struct engine *e, const struct hil_step *s)
+{
+	const struct hil_lab *lab = e->t->lab;
+	json_object *v;
+	if (!lab->gpio.chip || !hil_lab_permits(lab, "gpio"))
+		return 0;
+	if (!strcmp(s->name, "sfp.storm-stop"))
+		return 1;
+	if (!strcmp(s->name, "wifi.perst"))
+		return lab->gpio.perst.present;
+	return !strcmp(s->name, "sfp.storm") && lab->gpio.tx_fault.present &&
+	       json_object_object_get_ex(s->params, "duration", NULL) &&
+	       json_object_object_get_ex(s->params, "carrier", &v) && json_object_get_int(v) == 1;
+}
+
+/* The GPIO rig does the injection; the achieved rate goes into the timeline. */
+static int inject_gpio(struct engine *e, const struct hil_step *s, char **err)
+{
+	char *gerr = NULL;
+	struct hil_gpio *g = hil_gpio_open(e->t->lab, NULL, &gerr);
+	int64_t ms = 0;
+	json_object *v;
+	int ret = -EINVAL;
+	if (g && !strcmp(s->name, "sfp.storm-stop")) {
+		ret = 0;
+	} else if (g && !strcmp(s->name, "wifi.perst")) {
+		json_object_object_get_ex(s->params, "width_ms", &v);
+		ret = g->ops->pulse(g, HIL_GPIO_PERST, json_object_get_int64(v), &gerr);
+	} else if (g) {
+		struct hil_gpio_train train;
+		json_object *rate;
+		json_object_object_get_ex(s->params, "duration", &v);
+		json_object_object_get_ex(s->params, "rate_per_s", &rate);
+		if (hil_duration_parse(json_object_get_string(v), &ms) == 0)
+			ret = g->ops->pulse_train(g, json_object_get_double(rate), ms, &train, &gerr);
+		if (ret == 0) {
+			char detail[128];
+			snprintf(detail, sizeof(detail), "{\"pulses\":%ld,\"achieved_per_s\":%.1f,\"late_max_us\":%lld}",
+				 train.pulses, train.achieved_per_s, (long long)train.late_max_us);
+			hil_timeline_add(e->tl, now_t(e), "harness", "gpio.tx_fault", "train", detail);
+		}
+	}
+	*err = gerr;
+	hil_gpio_free(g);
+	return ret;
+}
+
 static int run_inject(struct engine *e, const struct hil_step *s)
 {
+	if (!e->t->fakelab && gpio_can(e, s)) {
+		char *err = NULL;
+		int ret = inject_gpio(e, s, &err);
+		if (ret < 0)
+			set_error(e, "GPIO injection %s failed: %s", s->name, err ? err : strerror(-ret));
+		free(err);
+		return ret;
+	}
 	if (!e->t->fakelab) {
-		/* The GPIO rig drives injections in a real lab; not wired yet. */
-		if (asprintf(&e->skip_reason, "injection %s needs the fake lab or a GPIO rig", s->name) < 0)
-			e->skip_reason = NULL;
+		/* refused before anything ran (injections_possible); never half-way */
+		set_error(e, "injection %s needs the fake lab", s->name);
 		return -ENOTSUP;
 	}
 	char *params = inject_params(s), *err = NULL;
-	int ret = hil_fakelab_inject(e->t->fakelab, s->name, params, &err);
+	int ret = strcmp(s->name, "lab.fault") == 0 ? inject_fault(e, s, &err)
+						   : hil_fakelab_inject(e->t->fakelab, s->name, params, &err);
 	if (ret < 0) {
 		set_error(e, "injection %s failed: %s", s->name, err ? err : strerror(-ret));
 	} else {
@@ -233,14 +311,32 @@ static int run_inject(struct engine *e, const struct hil_step *s)
 	return ret;
 }
 
+static int reboot_wait(void *ctx, int64_t until)
+{
+	return wait_until(ctx, until, "the router to reboot");
+}
+
+/* Down, SSH back, services back: measured into the timeline; expectations judge. */
+static int run_expect_reboot(struct engine *e, const struct hil_step *s)
+{
+	int64_t within = 0;
+	hil_duration_parse(param_string(s, "within"), &within);
+	struct hil_reboot_watch w = { .t = e->t, .tl = e->tl, .origin = e->origin, .wait = reboot_wait, .ctx = e };
+	int ret = hil_expect_reboot(&w, now_abs(e) + within, param_string(s, "ready_command"));
+	return ret < 0 ? ret : 0;
+}
+
 static int run_act(struct engine *e, const struct hil_step *s)
 {
 	char *err = NULL;
 	int ret;
+	if (strcmp(s->name, "expect-reboot") == 0)
+		return run_expect_reboot(e, s);
 	if (strcmp(s->name, "plug") == 0) {
 		json_object *on;
 		json_object_object_get_ex(s->params, "on", &on);
 		int want = json_object_get_boolean(on);
+		e->plug_touched = 1;
 		ret = hil_plug_set(e->t->plug, want, &err);
 		if (ret < 0)
 			set_error(e, "failed to switch the plug %s: %s", want ? "on" : "off", err ? err : "?");
@@ -346,6 +442,58 @@ static void evaluate(struct engine *e, struct hil_scenario_result *r)
 	}
 }
 
+/* Power back on, whatever happened: a lab left dark fails every later run. */
+static void restore_power(struct engine *e)
+{
+	char *err = NULL;
+	int on = 0;
+	if (!e->plug_touched || (hil_plug_get(e->t->plug, &on, &err) == 0 && on)) {
+		free(err);
+		return;
+	}
+	free(err);
+	err = NULL;
+	if (hil_plug_set(e->t->plug, 1, &err) < 0) {
+		fprintf(stderr, "r4hil: %s: SAFETY: could not switch the plug back on: %s\n", e->sc->name,
+			err ? err : "?");
+		set_error(e, "teardown: could not switch the plug back on: %s", err ? err : "?");
+	} else {
+		hil_timeline_add(e->tl, now_t(e), "harness", "act.plug", "on", "{\"by\":\"teardown\"}");
+	}
+	free(err);
+}
+
+/* Wait (up to the restore deadline) for the router's SSH, polling as usual. */
+static int router_back(struct engine *e)
+{
+	int64_t deadline = now_abs(e) + HIL_BACKUP_WAIT_MS;
+	for (;;) {
+		hil_observer_poll(e->obs);
+		if (hil_observer_router_up(e->obs) == 1)
+			return 1;
+		if (now_abs(e) >= deadline)
+			return 0;
+		if (wait_until(e, now_abs(e) + e->sc->observe_period_ms, "router back for restore") < 0)
+			return 0;
+	}
+}
+
+/* Teardown's safety net: the plug on, then the files saved in setup restored. */
+static void restore_lab(struct engine *e)
+{
+	restore_power(e);
+	if (!e->backup || !hil_backup_needed(e->backup))
+		return;
+	char *err = NULL;
+	if (!router_back(e) || hil_backup_restore(e->backup, e->t->router, &err) < 0) {
+		fprintf(stderr, "r4hil: %s: SAFETY: could not restore %s: %s\n", e->sc->name,
+			hil_backup_paths(e->backup), err ? err : "router not back");
+		set_error(e, "teardown: could not restore %s: %s", hil_backup_paths(e->backup),
+			  err ? err : "router not back");
+	}
+	free(err);
+}
+
 static void run_teardown(struct engine *e)
 {
 	e->phase = "teardown";
@@ -354,15 +502,44 @@ static void run_teardown(struct engine *e)
 	char *before = e->error ? strdup(e->error) : NULL;
 	for (size_t i = 0; i < e->sc->n_teardown; i++)
 		run_step(e, &e->sc->teardown[i]);
+	restore_lab(e);
 	if (e->error && (!before || strcmp(before, e->error) != 0))
 		fprintf(stderr, "r4hil: %s: teardown: %s\n", e->sc->name, e->error);
 	free(before);
 	e->stop = stop;
 }
 
+static int step_possible(struct engine *e, const struct hil_step *s)
+{
+	if (s->kind != HIL_STEP_INJECT || e->t->fakelab || gpio_can(e, s))
+		return 1;
+	if (asprintf(&e->skip_reason, "injection %s needs the fake lab%s (this lab cannot inject it)", s->name,
+		     strcmp(s->name, "lab.fault") ? " or a permitted GPIO rig" : "") < 0)
+		e->skip_reason = NULL;
+	return 0;
+}
+
+/* Refuse, before anything runs, what this lab cannot do: never stop half-way. */
+static int injections_possible(struct engine *e)
+{
+	const struct { const struct hil_step *steps; size_t n; } parts[] = {
+		{ e->sc->setup, e->sc->n_setup }, { e->sc->steps, e->sc->n_steps },
+		{ e->sc->teardown, e->sc->n_teardown },
+	};
+	for (size_t p = 0; p < 3; p++)
+		for (size_t i = 0; i < parts[p].n; i++)
+			if (!step_possible(e, &parts[p].steps[i]))
+				return 0;
+	return 1;
+}
+
 static int needs_met(struct engine *e)
 {
 	for (size_t i = 0; i < e->sc->n_needs; i++) {
+		if (!strcmp(e->sc->needs[i], "gpio") && !e->t->fakelab && !e->t->lab->gpio.chip) {
+			e->skip_reason = strdup("needs the GPIO rig, and the lab file has no gpio section");
+			return 0;
+		}
 		if (!hil_lab_permits(e->t->lab, e->sc->needs[i])) {
 			if (asprintf(&e->skip_reason, "the lab does not permit \"%s\"", e->sc->needs[i]) < 0)
 				e->skip_reason = NULL;
@@ -376,6 +553,13 @@ static void experiment(struct engine *e, struct hil_scenario_result *r)
 {
 	char *why = NULL;
 	e->phase = "setup";
+	e->backup = hil_backup_take(e->t->router, &why);
+	if (why) {
+		/* no backup, no changes: a router we cannot read is not touched */
+		set_error(e, "setup: could not back up the router's files: %s", why);
+		free(why);
+		return;
+	}
 	if (run_steps(e, e->sc->setup, e->sc->n_setup) < 0)
 		return;
 	if (e->sc->steady.present) {
@@ -435,7 +619,7 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 			set_error(&e, "out of memory");
 	*origin = e.origin;
 
-	if (needs_met(&e))
+	if (needs_met(&e) && injections_possible(&e))
 		experiment(&e, r);
 	if (!e.skip_reason)
 		run_teardown(&e);
@@ -447,6 +631,7 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 		hil_scenario_set_error(r, HIL_ERROR, e.error);
 	free(e.skip_reason);
 	free(e.error);
+	hil_backup_free(e.backup);
 	hil_observer_free(e.obs);
 	for (size_t i = 0; i < n_entities; i++)
 		free(entities[i]);

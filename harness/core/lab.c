@@ -1,11 +1,25 @@
+/*
+ * The lab file loader. Every problem is reported as "file:line:col: where: what
+ * was expected", all of them at once, so that a lab file is fixed in one go.
+ */
 #include "r4hil/lab.h"
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "r4hil/jsonpos.h"
+
+#define MAX_DEPTH 6
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const plug_types[] = { "shelly-gen1", "shelly-gen2", "tasmota", "hue",
+					  "ha-switch", "pdudaemon", "command" };
+static const char *const permit_names[] = { "power", "panic", "mlo-lock", "gpio" };
 
 int hil_secret_read_file(const char *path, char **secret, char **err)
 {
@@ -34,125 +48,535 @@ int hil_secret_read_file(const char *path, char **secret, char **err)
 		return -EINVAL;
 	}
 	*secret = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
 	return *secret ? 0 : -ENOMEM;
 }
 
-static int get_string(json_object *obj, const char *key, int required, char **out,
-		      const char *path, const char *section, char **err)
+/* ---- positions and messages ---- */
+
+struct loader {
+	const char *file;
+	char *text;
+	struct hil_jsonpos_seg path[MAX_DEPTH];
+	size_t depth;
+	char *errors; /* "file:line:col: msg\n"... */
+	int n_errors;
+	int errno_first;
+};
+
+static void push(struct loader *ld, const char *key)
 {
-	json_object *v;
-	if (!obj || !json_object_object_get_ex(obj, key, &v)) {
-		if (!required)
-			return 0;
-		if (asprintf(err, "%s: %s.%s is missing", path, section, key) < 0)
-			*err = NULL;
-		return -EINVAL;
-	}
-	if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int)) {
-		if (asprintf(err, "%s: %s.%s must be a string", path, section, key) < 0)
-			*err = NULL;
-		return -EINVAL;
-	}
-	*out = strdup(json_object_get_string(v));
-	return *out ? 0 : -ENOMEM;
+	ld->path[ld->depth++] = (struct hil_jsonpos_seg){ .key = key };
 }
 
-/* A token from `token_file` (0600) or the variable named by `token_env`. */
-static int get_token(json_object *obj, const char *path, const char *section, char **out, char **err)
+static void push_index(struct loader *ld, size_t i)
+{
+	ld->path[ld->depth++] = (struct hil_jsonpos_seg){ .index = i };
+}
+
+static void pop(struct loader *ld)
+{
+	ld->depth--;
+}
+
+/* Position of the current path, or of its nearest existing parent. */
+static void locate(const struct loader *ld, enum hil_jsonpos_target target, int *line, int *col)
+{
+	*line = *col = 1;
+	if (ld->depth && !hil_jsonpos_find(ld->text, ld->path, ld->depth, target, line, col))
+		return;
+	for (size_t d = ld->depth; d-- > 0;)
+		if (!hil_jsonpos_find(ld->text, ld->path, d, HIL_JSONPOS_VALUE, line, col))
+			return;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void report(struct loader *ld, enum hil_jsonpos_target target, int e, const char *fmt, ...)
+{
+	char where[128] = "", *what = NULL, *all = NULL;
+	size_t used = 0;
+	int line, col;
+	va_list ap;
+
+	for (size_t i = 0; i < ld->depth && used < sizeof(where); i++)
+		used += ld->path[i].key
+			? (size_t)snprintf(where + used, sizeof(where) - used, "%s%s", i ? "." : "", ld->path[i].key)
+			: (size_t)snprintf(where + used, sizeof(where) - used, "[%zu]", ld->path[i].index);
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	locate(ld, target, &line, &col);
+	if (asprintf(&all, "%s%s:%d:%d: %s%s%s\n", ld->errors ? ld->errors : "", ld->file, line, col,
+		     where, *where ? ": " : "", what ? what : "out of memory") < 0)
+		all = NULL;
+	free(what);
+	free(ld->errors);
+	ld->errors = all;
+	if (!ld->n_errors++)
+		ld->errno_first = e;
+}
+
+/* ---- typed getters: each reports about member @key of @obj (the current path) ---- */
+
+static json_object *member(json_object *obj, const char *key)
 {
 	json_object *v;
-	if (obj && json_object_object_get_ex(obj, "token_file", &v))
-		return hil_secret_read_file(json_object_get_string(v), out, err);
-	if (obj && json_object_object_get_ex(obj, "token_env", &v)) {
-		const char *name = json_object_get_string(v);
-		const char *value = getenv(name);
-		if (!value || !*value) {
-			if (asprintf(err, "%s: %s.token_env: environment variable %s is not set", path, section, name) < 0)
-				*err = NULL;
-			return -ENOENT;
-		}
-		*out = strdup(value);
-		return *out ? 0 : -ENOMEM;
+	return obj && json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+/* Unknown keys are typos until proven otherwise: refuse them. */
+static void check_keys(struct loader *ld, json_object *obj, const char *const *allowed)
+{
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		int ok = 0;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = strcmp(*a, key) == 0;
+		if (ok)
+			continue;
+		char list[256] = "";
+		size_t used = 0;
+		for (const char *const *a = allowed; *a && used < sizeof(list); a++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+						 a == allowed ? "" : ", ", *a);
+		push(ld, key);
+		report(ld, HIL_JSONPOS_KEY, EINVAL, "unknown key; expected one of: %s", list);
+		pop(ld);
 	}
-	if (asprintf(err, "%s: %s needs token_file or token_env", path, section) < 0)
-		*err = NULL;
-	return -EINVAL;
+}
+
+static json_object *get_object(struct loader *ld, json_object *obj, const char *key, int required)
+{
+	json_object *v = member(obj, key);
+	push(ld, key);
+	if (!v && required)
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "missing; expected an object");
+	else if (v && !json_object_is_type(v, json_type_object)) {
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected an object");
+		v = NULL;
+	}
+	pop(ld);
+	return v;
+}
+
+static void get_string(struct loader *ld, json_object *obj, const char *key, int required, char **out)
+{
+	json_object *v = member(obj, key);
+	push(ld, key);
+	if (!v) {
+		if (required)
+			report(ld, HIL_JSONPOS_VALUE, EINVAL, "missing; expected a string");
+	} else if (!json_object_is_type(v, json_type_string) || !*json_object_get_string(v)) {
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected a non-empty string");
+	} else {
+		*out = strdup(json_object_get_string(v));
+	}
+	pop(ld);
+}
+
+/* A string, or a number written as one ("0" or 0 for a relay id). */
+static void get_id(struct loader *ld, json_object *obj, const char *key, char **out)
+{
+	json_object *v = member(obj, key);
+	if (v && json_object_is_type(v, json_type_int)) {
+		*out = strdup(json_object_get_string(v));
+		return;
+	}
+	get_string(ld, obj, key, 0, out);
+}
+
+static void get_int(struct loader *ld, json_object *obj, const char *key, int lo, int hi, int dflt,
+		    int *out)
+{
+	json_object *v = member(obj, key);
+	*out = dflt;
+	if (!v)
+		return;
+	push(ld, key);
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo ||
+	    json_object_get_int64(v) > hi)
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected an integer from %d to %d", lo, hi);
+	else
+		*out = json_object_get_int(v);
+	pop(ld);
+}
+
+static void get_bool(struct loader *ld, json_object *obj, const char *key, int *out)
+{
+	json_object *v = member(obj, key);
+	*out = 0;
+	if (!v)
+		return;
+	push(ld, key);
+	if (!json_object_is_type(v, json_type_boolean))
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected true or false");
+	else
+		*out = json_object_get_boolean(v);
+	pop(ld);
+}
+
+static int one_of(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A secret by reference: @what_file (a 0600 file) or @what_env (a variable).
+ * @source, if given, receives where it came from (never the value).
+ */
+static void get_secret(struct loader *ld, json_object *obj, const char *what, int required,
+		       char **out, char **source)
+{
+	char kfile[32], kenv[32];
+	snprintf(kfile, sizeof(kfile), "%s_file", what);
+	snprintf(kenv, sizeof(kenv), "%s_env", what);
+	json_object *file = member(obj, kfile), *env = member(obj, kenv);
+	if (file && env) {
+		push(ld, kenv);
+		report(ld, HIL_JSONPOS_KEY, EINVAL, "give either %s or %s, not both", kfile, kenv);
+		pop(ld);
+		return;
+	}
+	if (!file && !env) {
+		if (required)
+			report(ld, HIL_JSONPOS_VALUE, EINVAL, "missing %s or %s (a 0600 file or an environment variable)",
+			       kfile, kenv);
+		return;
+	}
+	char *name = NULL, *e = NULL;
+	get_string(ld, obj, file ? kfile : kenv, 1, &name);
+	if (!name)
+		return;
+	push(ld, file ? kfile : kenv);
+	if (file) {
+		int ret = hil_secret_read_file(name, out, &e);
+		if (ret < 0)
+			report(ld, HIL_JSONPOS_VALUE, -ret, "%s", e ? e : strerror(-ret));
+	} else {
+		const char *value = getenv(name);
+		if (!value || !*value)
+			report(ld, HIL_JSONPOS_VALUE, ENOENT, "environment variable %s is not set", name);
+		else
+			*out = strdup(value);
+	}
+	pop(ld);
+	if (source && *out && asprintf(source, "%s %s", file ? "file" : "env", name) < 0)
+		*source = NULL;
+	free(name);
+	free(e);
+}
+
+/* ---- sections ---- */
+
+static void load_ssh(struct loader *ld, json_object *root, const char *key, int required,
+		     struct hil_lab_ssh *ssh)
+{
+	static const char *const keys[] = { "host", "port", "user", "key", "known_hosts", NULL };
+	json_object *o = get_object(ld, root, key, required);
+	if (!o)
+		return;
+	push(ld, key);
+	check_keys(ld, o, keys);
+	get_string(ld, o, "host", 1, &ssh->host);
+	get_int(ld, o, "port", 1, 65535, 22, &ssh->port);
+	get_string(ld, o, "user", 0, &ssh->user);
+	if (!ssh->user)
+		ssh->user = strdup("root");
+	get_string(ld, o, "key", 1, &ssh->key);
+	get_string(ld, o, "known_hosts", 1, &ssh->known_hosts);
+	pop(ld);
+}
+
+static void load_ha(struct loader *ld, json_object *root, struct hil_lab *lab)
+{
+	static const char *const keys[] = { "url", "token_file", "token_env", NULL };
+	json_object *o = get_object(ld, root, "ha", 1);
+	if (!o)
+		return;
+	push(ld, "ha");
+	check_keys(ld, o, keys);
+	get_string(ld, o, "url", 1, &lab->ha.url);
+	get_secret(ld, o, "token", 1, &lab->ha.token, &lab->ha.token_source);
+	pop(ld);
+}
+
+static void load_command(struct loader *ld, json_object *o, struct hil_lab *lab)
+{
+	json_object *v = member(o, "command");
+	push(ld, "command");
+	size_t n = v && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+	if (!n) {
+		report(ld, HIL_JSONPOS_VALUE, EINVAL,
+		       "expected an array of strings: the program and its arguments (the action on|off|status is appended)");
+		pop(ld);
+		return;
+	}
+	lab->plug.command = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(v, i);
+		push_index(ld, i);
+		if (!json_object_is_type(a, json_type_string))
+			report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected a string");
+		else
+			lab->plug.command[i] = strdup(json_object_get_string(a));
+		pop(ld);
+		if (!lab->plug.command[i])
+			break;
+	}
+	pop(ld);
+}
+
+static void load_plug(struct loader *ld, json_object *root, struct hil_lab *lab)
+{
+	static const char *const keys[] = { "type", "url", "id", "ha_entity", "user", "password_file",
+					    "password_env", "pdu", "entity", "command", NULL };
+	json_object *o = get_object(ld, root, "plug", 1);
+	if (!o)
+		return;
+	push(ld, "plug");
+	check_keys(ld, o, keys);
+	get_string(ld, o, "type", 1, &lab->plug.type);
+	const char *t = lab->plug.type;
+	if (t && !one_of(t, plug_types, ARRAY_SIZE(plug_types))) {
+		push(ld, "type");
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "unknown plug type \"%s\"; expected shelly-gen1, "
+		       "shelly-gen2, tasmota, hue, ha-switch, pdudaemon or command", t);
+		pop(ld);
+		t = NULL;
+	}
+	int http = t && strcmp(t, "ha-switch") && strcmp(t, "command");
+	get_string(ld, o, "url", http, &lab->plug.url);
+	get_id(ld, o, "id", &lab->plug.id);
+	get_string(ld, o, "ha_entity", 0, &lab->plug.ha_entity);
+	get_string(ld, o, "user", 0, &lab->plug.user);
+	get_secret(ld, o, "password", t && !strcmp(t, "hue"), &lab->plug.secret, NULL);
+	get_string(ld, o, "pdu", t && !strcmp(t, "pdudaemon"), &lab->plug.pdu);
+	get_string(ld, o, "entity", t && !strcmp(t, "ha-switch"), &lab->plug.entity);
+	if (t && !strcmp(t, "command"))
+		load_command(ld, o, lab);
+	pop(ld);
+}
+
+static void load_line(struct loader *ld, json_object *lines, const char *key, struct hil_lab_gpio_line *l)
+{
+	static const char *const keys[] = { "offset", "active_low", NULL };
+	json_object *o = get_object(ld, lines, key, 0);
+	if (!o)
+		return;
+	push(ld, key);
+	check_keys(ld, o, keys);
+	int offset = -1;
+	if (!member(o, "offset"))
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "missing offset; expected the line's offset on the chip");
+	get_int(ld, o, "offset", 0, 1023, -1, &offset);
+	get_bool(ld, o, "active_low", &l->active_low);
+	l->present = offset >= 0;
+	l->offset = offset >= 0 ? (unsigned)offset : 0;
+	pop(ld);
+}
+
+static void load_gpio(struct loader *ld, json_object *root, struct hil_lab *lab)
+{
+	static const char *const keys[] = { "chip", "lines", NULL };
+	static const char *const line_keys[] = { "perst", "tx_fault", "tx_disable", NULL };
+	json_object *o = get_object(ld, root, "gpio", 0);
+	if (!o)
+		return;
+	push(ld, "gpio");
+	check_keys(ld, o, keys);
+	get_string(ld, o, "chip", 1, &lab->gpio.chip);
+	json_object *lines = get_object(ld, o, "lines", 1);
+	if (lines) {
+		push(ld, "lines");
+		check_keys(ld, lines, line_keys);
+		load_line(ld, lines, "perst", &lab->gpio.perst);
+		load_line(ld, lines, "tx_fault", &lab->gpio.tx_fault);
+		load_line(ld, lines, "tx_disable", &lab->gpio.tx_disable);
+		pop(ld);
+	}
+	pop(ld);
+}
+
+static void load_control(struct loader *ld, json_object *root, struct hil_lab *lab)
+{
+	static const char *const keys[] = { "url", "token_file", "token_env", NULL };
+	json_object *o = get_object(ld, root, "control", 0);
+	if (!o)
+		return;
+	push(ld, "control");
+	check_keys(ld, o, keys);
+	get_string(ld, o, "url", 1, &lab->control.url);
+	get_secret(ld, o, "token", 1, &lab->control.token, NULL);
+	pop(ld);
+}
+
+static void load_permits(struct loader *ld, json_object *root, struct hil_lab *lab)
+{
+	json_object *v = member(root, "permits");
+	if (!v)
+		return;
+	push(ld, "permits");
+	if (!json_object_is_type(v, json_type_array)) {
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected an array of: power, panic, mlo-lock, gpio");
+		pop(ld);
+		return;
+	}
+	size_t n = json_object_array_length(v);
+	lab->permits = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(v, i);
+		push_index(ld, i);
+		if (!json_object_is_type(p, json_type_string) ||
+		    !one_of(json_object_get_string(p), permit_names, ARRAY_SIZE(permit_names)))
+			report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected one of power, panic, mlo-lock, gpio");
+		else
+			lab->permits[lab->n_permits++] = strdup(json_object_get_string(p));
+		pop(ld);
+	}
+	pop(ld);
+}
+
+static json_object *parse(struct loader *ld)
+{
+	struct json_tokener *tok = json_tokener_new();
+	size_t len = strlen(ld->text);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *root = json_tokener_parse_ex(tok, ld->text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	int line, col;
+	if (!root || jerr != json_tokener_success) {
+		json_object_put(root);
+		hil_jsonpos_offset(ld->text, end, &line, &col);
+		char *msg;
+		if (asprintf(&msg, "%s:%d:%d: JSON syntax error: %s\n", ld->file, line, col,
+			     jerr == json_tokener_continue ? "unexpected end of file"
+							  : json_tokener_error_desc(jerr)) < 0)
+			msg = NULL;
+		ld->errors = msg;
+		ld->n_errors = 1;
+		ld->errno_first = EINVAL;
+		return NULL;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected a JSON object at the top level");
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+static char *read_text(const char *path, char **err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+		if (asprintf(err, "%s: %s", path, strerror(e)) < 0)
+			*err = NULL;
+		errno = e;
+		return NULL;
+	}
+	char *text = NULL;
+	size_t cap = 0, len = 0, n;
+	char buf[4096];
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			char *t = realloc(text, cap);
+			if (!t)
+				break;
+			text = t;
+		}
+		memcpy(text + len, buf, n);
+		len += n;
+	}
+	fclose(f);
+	if (!text)
+		text = calloc(1, 1);
+	else
+		text[len] = '\0';
+	return text;
 }
 
 int hil_lab_load(const char *path, struct hil_lab **out, char **err)
 {
+	static const char *const keys[] = { "name", "router", "onu", "ha", "plug", "gpio", "control",
+					    "permits", NULL };
 	*out = NULL;
-	json_object *root = json_object_from_file(path);
-	if (!root) {
-		if (asprintf(err, "%s: %s", path, json_util_get_last_err()) < 0)
-			*err = NULL;
-		return -EINVAL;
-	}
+	struct loader ld = { .file = path };
+	ld.text = read_text(path, err);
+	if (!ld.text)
+		return errno ? -errno : -ENOMEM;
 	struct hil_lab *lab = calloc(1, sizeof(*lab));
-	json_object *router = NULL, *ha = NULL, *plug = NULL, *control = NULL, *permits = NULL, *v;
-	json_object_object_get_ex(root, "router", &router);
-	json_object_object_get_ex(root, "ha", &ha);
-	json_object_object_get_ex(root, "plug", &plug);
-	json_object_object_get_ex(root, "control", &control);
-	int ret = get_string(root, "name", 1, &lab->name, path, "lab", err);
-	if (!ret)
-		ret = get_string(router, "host", 1, &lab->router.host, path, "router", err);
-	if (!ret)
-		ret = get_string(router, "user", 1, &lab->router.user, path, "router", err);
-	if (!ret)
-		ret = get_string(router, "key", 1, &lab->router.key, path, "router", err);
-	if (!ret)
-		ret = get_string(router, "known_hosts", 1, &lab->router.known_hosts, path, "router", err);
-	lab->router.port = router && json_object_object_get_ex(router, "port", &v) ? json_object_get_int(v) : 22;
-	if (!ret)
-		ret = get_string(ha, "url", 1, &lab->ha.url, path, "ha", err);
-	if (!ret)
-		ret = get_token(ha, path, "ha", &lab->ha.token, err);
-	if (!ret)
-		ret = get_string(plug, "type", 1, &lab->plug.type, path, "plug", err);
-	if (!ret)
-		ret = get_string(plug, "url", 1, &lab->plug.url, path, "plug", err);
-	if (!ret)
-		ret = get_string(plug, "id", 0, &lab->plug.id, path, "plug", err);
-	if (!ret)
-		ret = get_string(plug, "ha_entity", 0, &lab->plug.ha_entity, path, "plug", err);
-	if (!ret && control) {
-		ret = get_string(control, "url", 1, &lab->control.url, path, "control", err);
-		if (!ret)
-			ret = get_token(control, path, "control", &lab->control.token, err);
+	json_object *root = parse(&ld);
+	if (root) {
+		check_keys(&ld, root, keys);
+		get_string(&ld, root, "name", 1, &lab->name);
+		load_ssh(&ld, root, "router", 1, &lab->router);
+		load_ssh(&ld, root, "onu", 0, &lab->onu);
+		load_ha(&ld, root, lab);
+		load_plug(&ld, root, lab);
+		load_gpio(&ld, root, lab);
+		load_control(&ld, root, lab);
+		load_permits(&ld, root, lab);
+		json_object_put(root);
 	}
-	if (!ret && json_object_object_get_ex(root, "permits", &permits)) {
-		size_t n = json_object_array_length(permits);
-		lab->permits = calloc(n + 1, sizeof(char *));
-		for (size_t i = 0; i < n; i++)
-			lab->permits[lab->n_permits++] = strdup(json_object_get_string(json_object_array_get_idx(permits, i)));
-	}
-	json_object_put(root);
-	if (ret) {
+	free(ld.text);
+	lab->path = strdup(path);
+	if (ld.n_errors) {
 		hil_lab_free(lab);
-		return ret;
+		*err = ld.errors;
+		return -ld.errno_first;
 	}
 	*out = lab;
 	return 0;
+}
+
+static void free_ssh(struct hil_lab_ssh *s)
+{
+	free(s->host);
+	free(s->user);
+	free(s->key);
+	free(s->known_hosts);
+}
+
+static void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
 }
 
 void hil_lab_free(struct hil_lab *lab)
 {
 	if (!lab)
 		return;
+	free(lab->path);
 	free(lab->name);
-	free(lab->router.host);
-	free(lab->router.user);
-	free(lab->router.key);
-	free(lab->router.known_hosts);
+	free_ssh(&lab->router);
+	free_ssh(&lab->onu);
 	free(lab->ha.url);
-	free(lab->ha.token);
+	free_secret(lab->ha.token);
+	free(lab->ha.token_source);
 	free(lab->plug.type);
 	free(lab->plug.url);
 	free(lab->plug.id);
 	free(lab->plug.ha_entity);
+	free(lab->plug.user);
+	free_secret(lab->plug.secret);
+	free(lab->plug.pdu);
+	free(lab->plug.entity);
+	for (char **a = lab->plug.command; a && *a; a++)
+		free(*a);
+	free(lab->plug.command);
+	free(lab->gpio.chip);
 	free(lab->control.url);
-	free(lab->control.token);
+	free_secret(lab->control.token);
 	for (int i = 0; i < lab->n_permits; i++)
 		free(lab->permits[i]);
 	free(lab->permits);
@@ -165,4 +589,9 @@ int hil_lab_permits(const struct hil_lab *lab, const char *what)
 		if (strcmp(lab->permits[i], what) == 0)
 			return 1;
 	return 0;
+}
+
+int hil_lab_is_fake(const struct hil_lab *lab)
+{
+	return lab->control.url != NULL;
 }

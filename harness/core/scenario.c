@@ -1,4 +1,5 @@
 #include "r4hil/scenario.h"
+#include "r4hil/mlo.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -47,6 +48,10 @@ struct loader {
 	size_t n_errs, cap_errs;
 	struct label *labels;
 	size_t n_labels, cap_labels;
+	const char *mlo_lock_rule; /* an act "wifi" step may lock the MT7996 (MLO-SAFE) */
+	struct hil_mlo_net mlo_conf[HIL_MLO_MAX_NETS]; /* the router's networks after the steps so far */
+	size_t n_mlo_conf;
+	int mlo_lock_line;
 	int oom;
 	struct hil_scenario *s;
 };
@@ -353,7 +358,8 @@ static void parse_strings(struct loader *ld, const char *key, struct json_object
 
 /* ---- conditions and time ---- */
 
-static const char *const router_builtin_subjects[] = { "ssh", "boot", "reboot" };
+/* router.phase: the phases of an expect-reboot step (core/reboot.c) */
+static const char *const router_builtin_subjects[] = { "ssh", "boot", "reboot", "phase" };
 
 /* router.<x>: one the harness records, or an observe.commands name (a typo must not
  * leave a condition that can never match). */
@@ -369,8 +375,8 @@ static int check_router_subject(struct loader *ld, const char *subject)
 		if (!strcmp(name, ld->s->commands[i].name))
 			return 0;
 	report_member(ld, "subject", HIL_JSONPOS_VALUE,
-		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot "
-		      "or router.<name> of an observe.commands entry)", subject);
+		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot, "
+		      "router.phase or router.<name> of an observe.commands entry)", subject);
 	return -EINVAL;
 }
 
@@ -515,6 +521,7 @@ static void check_storm(struct loader *ld, struct json_object **vals);
 static void check_plug(struct loader *ld, struct json_object **vals);
 static void check_page_pool(struct loader *ld, struct json_object **vals);
 static void check_ssh(struct loader *ld, struct json_object **vals);
+static void check_onu_wedge(struct loader *ld, struct json_object **vals);
 
 enum { STORM_RATE, STORM_CARRIER, STORM_DURATION, STORM_CLEARED_BY, __STORM_MAX };
 
@@ -523,6 +530,13 @@ static const struct rule storm_rules[__STORM_MAX] = {
 	[STORM_CARRIER] = { "carrier", V_INTEGER, 1, 0 },
 	[STORM_DURATION] = { "duration", V_DURATION, 0, 0 },
 	[STORM_CLEARED_BY] = { "cleared_by", V_STRING, 0, 0 },
+};
+
+enum { WEDGE_STATE, WEDGE_CLEARED_BY, __WEDGE_MAX };
+
+static const struct rule onu_wedge_rules[__WEDGE_MAX] = {
+	[WEDGE_STATE] = { "state", V_INTEGER, 0, 0 },
+	[WEDGE_CLEARED_BY] = { "cleared_by", V_STRING, 0, 0 },
 };
 
 enum { PLUG_ON, __PLUG_MAX };
@@ -554,6 +568,60 @@ static const struct rule overlap_rules[__OVERLAP_MAX] = {
 	[OVERLAP_ON] = { "on", V_BOOL, 0, 0 },
 };
 
+enum { PERST_WIDTH, __PERST_MAX };
+
+static const struct rule perst_rules[__PERST_MAX] = {
+	[PERST_WIDTH] = { "width_ms", V_NUMBER, 1, 0 },
+};
+
+enum { TRAFFIC_MBPS, TRAFFIC_DURATION, __TRAFFIC_MAX };
+
+static const struct rule traffic_rules[__TRAFFIC_MAX] = {
+	[TRAFFIC_MBPS] = { "mbps", V_NUMBER, 1, 0 },
+	[TRAFFIC_DURATION] = { "duration", V_DURATION, 0, 0 },
+};
+
+enum { UNDETECTED_ON, __UNDETECTED_MAX };
+
+static const struct rule undetected_rules[__UNDETECTED_MAX] = {
+	[UNDETECTED_ON] = { "on", V_BOOL, 1, 0 },
+};
+
+enum { PRESSURE_MB, PRESSURE_VICTIM, PRESSURE_KILLS, __PRESSURE_MAX };
+
+static const struct rule pressure_rules[__PRESSURE_MAX] = {
+	[PRESSURE_MB] = { "mb", V_INTEGER, 1, 0 },
+	[PRESSURE_VICTIM] = { "victim", V_STRING, 0, 0 },
+	[PRESSURE_KILLS] = { "kills", V_INTEGER, 0, 0 },
+};
+
+enum { WIFI_BASE, WIFI_ADD, WIFI_APPLY, __WIFI_MAX };
+
+static const struct rule wifi_rules[__WIFI_MAX] = {
+	[WIFI_BASE] = { "base", V_ARRAY, 0, 0 },
+	[WIFI_ADD] = { "add", V_ARRAY, 0, 0 },
+	[WIFI_APPLY] = { "apply", V_STRING, 1, 0 },
+};
+
+static void check_positive(struct loader *ld, struct json_object **vals);
+static void check_pressure(struct loader *ld, struct json_object **vals);
+
+/* lab.fault: a lab failure on purpose (fake lab only), for the harness's own robustness. */
+enum { FAULT_TARGET, FAULT_MODE, __FAULT_MAX };
+
+static const struct rule fault_rules[__FAULT_MAX] = {
+	[FAULT_TARGET] = { "target", V_STRING, 1, 0 },
+	[FAULT_MODE] = { "mode", V_STRING, 1, 0 },
+};
+
+static void check_fault(struct loader *ld, struct json_object **vals);
+
+/* expect-reboot: the board goes down and comes back within a deadline (core/reboot.c). */
+static const struct rule reboot_rules[2] = {
+	{ "within", V_DURATION, 1, 0 },
+	{ "ready_command", V_STRING, 0, 0 },
+};
+
 #define MAX_PARAMS 4
 
 static const struct action {
@@ -565,6 +633,15 @@ static const struct action {
 } actions[] = {
 	{ HIL_STEP_INJECT, "sfp.storm", storm_rules, __STORM_MAX, check_storm },
 	{ HIL_STEP_INJECT, "sfp.storm-stop", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "wifi.perst", perst_rules, __PERST_MAX, check_positive },
+	{ HIL_STEP_INJECT, "wifi.traffic", traffic_rules, __TRAFFIC_MAX, check_positive },
+	{ HIL_STEP_INJECT, "wifi.cold-undetected", undetected_rules, __UNDETECTED_MAX, NULL },
+	{ HIL_STEP_INJECT, "mem.pressure", pressure_rules, __PRESSURE_MAX, check_pressure },
+	{ HIL_STEP_ACT, "wifi", wifi_rules, __WIFI_MAX, NULL },
+	{ HIL_STEP_INJECT, "onu.wedge", onu_wedge_rules, __WEDGE_MAX, check_onu_wedge },
+	{ HIL_STEP_INJECT, "reach.lan-wedge", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "lab.fault", fault_rules, __FAULT_MAX, check_fault },
+	{ HIL_STEP_ACT, "expect-reboot", reboot_rules, 2, NULL },
 	{ HIL_STEP_INJECT, "kernel.hang", NULL, 0, NULL },
 	{ HIL_STEP_INJECT, "kernel.page-pool-stall", page_pool_rules, __PP_MAX, check_page_pool },
 	{ HIL_STEP_INJECT, "kernel.page-pool-recover", NULL, 0, NULL },
@@ -608,8 +685,131 @@ static void check_page_pool(struct loader *ld, struct json_object **vals)
 				      i == PP_ID ? 0 : 1);
 }
 
+static void check_onu_wedge(struct loader *ld, struct json_object **vals)
+{
+	if (vals[WEDGE_STATE]) {
+		int64_t st = json_object_get_int64(vals[WEDGE_STATE]);
+
+		if (st < 10 || st > 50)
+			report_member(ld, "state", HIL_JSONPOS_VALUE,
+				      "expected a PLOAM state short of O5 (10..50), got %lld", (long long)st);
+	}
+	if (vals[WEDGE_CLEARED_BY]) {
+		const char *by = json_object_get_string(vals[WEDGE_CLEARED_BY]);
+
+		if (strcmp(by, "soft") && strcmp(by, "power"))
+			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
+				      "expected \"soft\" or \"power\", got \"%s\"", by);
+	}
+}
+
+static void check_fault(struct loader *ld, struct json_object **vals)
+{
+	static const char *const modes[][4] = {
+		{ "plug", "fail", "stuck", "ok" }, { "ssh", "drop", "ok", NULL }, { "ha", "refuse-token", "ok", NULL },
+	};
+	if (!vals[FAULT_TARGET] || !vals[FAULT_MODE])
+		return;
+	const char *target = json_object_get_string(vals[FAULT_TARGET]);
+	const char *mode = json_object_get_string(vals[FAULT_MODE]);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (strcmp(modes[i][0], target))
+			continue;
+		for (size_t j = 1; j < 4 && modes[i][j]; j++)
+			if (!strcmp(modes[i][j], mode))
+				return;
+		report_member(ld, "mode", HIL_JSONPOS_VALUE, "expected %s|%s%s%s for target \"%s\", got \"%s\"",
+			      modes[i][1], modes[i][2], modes[i][3] ? "|" : "", modes[i][3] ? modes[i][3] : "",
+			      target, mode);
+		return;
+	}
+	report_member(ld, "target", HIL_JSONPOS_VALUE, "expected \"plug\", \"ssh\" or \"ha\", got \"%s\"", target);
+}
+
 static void check_plug(struct loader *ld, struct json_object **vals)
 {
+}
+
+/* wifi.perst width_ms, wifi.traffic mbps: the first parameter is a number > 0. */
+static void check_positive(struct loader *ld, struct json_object **vals)
+{
+	if (vals[0] && !(json_object_get_double(vals[0]) > 0))
+		report(ld, HIL_JSONPOS_VALUE, "expected a number > 0, got %s",
+		       json_object_to_json_string_ext(vals[0], JSON_C_TO_STRING_PLAIN));
+}
+
+static void check_pressure(struct loader *ld, struct json_object **vals)
+{
+	static const char *const victims[] = { "hostapd", "dnsmasq", "uhttpd" };
+	const char *v = vals[PRESSURE_VICTIM] ? json_object_get_string(vals[PRESSURE_VICTIM]) : NULL;
+	int known = !v;
+
+	for (size_t i = 0; v && i < ARRAY_SIZE(victims); i++)
+		known |= !strcmp(v, victims[i]);
+	if (!known)
+		report_member(ld, "victim", HIL_JSONPOS_VALUE,
+			      "expected \"hostapd\", \"dnsmasq\" or \"uhttpd\", got \"%s\"", v);
+	if (vals[PRESSURE_MB] && json_object_get_int64(vals[PRESSURE_MB]) <= 0)
+		report_member(ld, "mb", HIL_JSONPOS_VALUE, "expected an integer > 0");
+	if (vals[PRESSURE_KILLS] && (json_object_get_int64(vals[PRESSURE_KILLS]) < 1 ||
+				     json_object_get_int64(vals[PRESSURE_KILLS]) > 8))
+		report_member(ld, "kills", HIL_JSONPOS_VALUE, "expected 1 to 8");
+}
+
+/*
+ * act "wifi" (MLO-SAFE): classify the configuration with the harness's own model of
+ * 002's table, remember a step that may lock the chip, and build the router command
+ * into params.command (the engine runs it over SSH like an "ssh" act).
+ */
+static void check_wifi(struct loader *ld, struct json_object **vals, struct hil_step *st)
+{
+	struct hil_mlo_net nets[HIL_MLO_MAX_NETS];
+	size_t n_base = 0, n = 0, n_prev = 0;
+	const char *why = NULL, *rule = NULL;
+	const char *apply = vals[WIFI_APPLY] ? json_object_get_string(vals[WIFI_APPLY]) : "";
+
+	if (strcmp(apply, "guard") && strcmp(apply, "reload") && strcmp(apply, "reboot") && strcmp(apply, "stage"))
+		report_member(ld, "apply", HIL_JSONPOS_VALUE,
+			      "expected \"guard\", \"reload\", \"reboot\" or \"stage\", got \"%s\"", apply);
+	if (vals[WIFI_BASE] && hil_mlo_nets_parse(vals[WIFI_BASE], nets, &n, &why) < 0) {
+		report_member(ld, "base", HIL_JSONPOS_VALUE, "%s", why);
+		return;
+	}
+	n_base = n;
+	if (vals[WIFI_BASE] && hil_mlo_classify(nets, n_base, &rule) != HIL_MLO_SUPPORTED) {
+		report_member(ld, "base", HIL_JSONPOS_VALUE,
+			      "the base configuration must be supported by 002's table, not \"%s\"", rule);
+		return;
+	}
+	if (!vals[WIFI_BASE]) {
+		/* no base: the networks earlier steps left on the router */
+		memcpy(nets, ld->mlo_conf, ld->n_mlo_conf * sizeof(*nets));
+		n = n_prev = ld->n_mlo_conf;
+	}
+	if (vals[WIFI_ADD] && hil_mlo_nets_parse(vals[WIFI_ADD], nets, &n, &why) < 0) {
+		report_member(ld, "add", HIL_JSONPOS_VALUE, "%s", why);
+		return;
+	}
+	/* what the router runs afterwards: a guard refuses what the model forbids */
+	if (vals[WIFI_BASE] || strcmp(apply, "guard") || hil_mlo_classify(nets, n, &rule) == HIL_MLO_SUPPORTED) {
+		memcpy(ld->mlo_conf, nets, n * sizeof(*nets));
+		ld->n_mlo_conf = n;
+	}
+	/* a guard is the system under test: if it is wrong, it applies with wifi reload */
+	if ((!strcmp(apply, "guard") || !strcmp(apply, "reload")) &&
+	    hil_mlo_classify(nets, n, &rule) == HIL_MLO_LOCKS && !ld->mlo_lock_rule) {
+		int col;
+		ld->mlo_lock_rule = rule;
+		locate(ld, HIL_JSONPOS_VALUE, &ld->mlo_lock_line, &col);
+	}
+	size_t first_add = vals[WIFI_BASE] ? n_base : n_prev;
+	char *cmd = hil_mlo_command(nets, vals[WIFI_BASE] ? (int)n_base : -1, nets + first_add, n - first_add, apply);
+	if (!cmd) {
+		ld->oom = 1;
+		return;
+	}
+	json_object_object_add(st->params, "command", json_object_new_string(cmd));
+	free(cmd);
 }
 
 static void check_ssh(struct loader *ld, struct json_object **vals)
@@ -697,6 +897,8 @@ static void parse_params(struct loader *ld, struct hil_step *st, struct json_obj
 	}
 	if (params && a->check)
 		a->check(ld, vals);
+	if (params && a->kind == HIL_STEP_ACT && !strcmp(a->name, "wifi"))
+		check_wifi(ld, vals, st);
 	pop(ld);
 }
 
@@ -1213,6 +1415,69 @@ static const struct rule top_rules[__TOP_MAX] = {
 	[TOP_TEARDOWN] = { "teardown", V_ARRAY, 0, 0 },
 };
 
+static int has_need(const struct hil_scenario *s, const char *need)
+{
+	for (size_t i = 0; i < s->n_needs; i++)
+		if (!strcmp(s->needs[i], need))
+			return 1;
+	return 0;
+}
+
+static int append_teardown(struct loader *ld, enum hil_step_kind kind, const char *name,
+			   json_object *params, int64_t ms)
+{
+	struct hil_scenario *s = ld->s;
+	struct hil_step *t = realloc(s->teardown, (s->n_teardown + 1) * sizeof(*t));
+
+	if (!t) {
+		json_object_put(params);
+		ld->oom = 1;
+		return -ENOMEM;
+	}
+	s->teardown = t;
+	t = &s->teardown[s->n_teardown++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->duration_ms = ms;
+	t->name = name ? strdup(name) : NULL;
+	t->params = params ? params : json_object_new_object();
+	t->note = strdup("MLO-SAFE: recovery power-off scheduled by the harness");
+	if ((name && !t->name) || !t->params || !t->note)
+		ld->oom = 1;
+	return 0;
+}
+
+/*
+ * MLO-SAFE: a scenario that may send a combination the harness's model says locks
+ * the MT7996 must say so (needs "mlo-lock", which the lab must permit), and then
+ * gets the recovery power-off (>= 15 min unpowered) appended to its teardown.
+ */
+static void mlo_safe(struct loader *ld)
+{
+	json_object *off, *on;
+
+	if (!ld->mlo_lock_rule)
+		return;
+	if (!has_need(ld->s, "mlo-lock")) {
+		char *msg = NULL;
+
+		if (asprintf(&msg, "this step may send \"%s\", which locks the MT7996 until a "
+			     "15-minute power-off: the scenario needs [\"mlo-lock\"] (MLO-SAFE)",
+			     ld->mlo_lock_rule) < 0)
+			msg = NULL;
+		add_error(ld, ld->mlo_lock_line, 1, msg);
+		return;
+	}
+	off = json_object_new_object();
+	on = json_object_new_object();
+	json_object_object_add(off, "on", json_object_new_boolean(0));
+	json_object_object_add(on, "on", json_object_new_boolean(1));
+	append_teardown(ld, HIL_STEP_ACT, "plug", off, 0);
+	append_teardown(ld, HIL_STEP_WAIT, NULL, NULL, HIL_MLO_RECOVERY_OFF_MS);
+	append_teardown(ld, HIL_STEP_ACT, "plug", on, 0);
+	append_teardown(ld, HIL_STEP_WAIT, NULL, NULL, HIL_MLO_RECOVERY_BOOT_MS);
+}
+
 static void parse_top(struct loader *ld, struct json_object *root)
 {
 	struct hil_scenario *s = ld->s;
@@ -1237,6 +1502,7 @@ static void parse_top(struct loader *ld, struct json_object *root)
 	parse_steps(ld, "teardown", vals[TOP_TEARDOWN], &s->teardown, &s->n_teardown, 0);
 	parse_steady(ld, vals[TOP_STEADY]);
 	parse_expects(ld, vals[TOP_EXPECT]);
+	mlo_safe(ld);
 }
 
 /* ---- entry points ---- */

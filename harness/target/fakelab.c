@@ -105,6 +105,10 @@ static void spawn(const struct hil_fakelab_options *opt, const char *binary, con
 		argv[n++] = "--ha-config";
 		argv[n++] = (char *)opt->ha_config;
 	}
+	if (opt->plug) {
+		argv[n++] = "--plug";
+		argv[n++] = (char *)opt->plug;
+	}
 	argv[n] = NULL;
 	int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int in = open("/dev/null", O_RDONLY);
@@ -258,6 +262,16 @@ int hil_fakelab_inject(struct hil_fakelab *lab, const char *name, const char *pa
 	json_object *params = json_tokener_parse(params_json ? params_json : "{}");
 	json_object_object_add(o, "params", params ? params : json_object_new_object());
 	int ret = control(lab, "POST", "/control/inject", json_object_to_json_string(o), NULL, err);
+	json_object_put(o);
+	return ret;
+}
+
+int hil_fakelab_fault(struct hil_fakelab *lab, const char *target, const char *mode, char **err)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "target", json_object_new_string(target));
+	json_object_object_add(o, "mode", json_object_new_string(mode));
+	int ret = control(lab, "POST", "/control/fault", json_object_to_json_string(o), NULL, err);
 	json_object_put(o);
 	return ret;
 }

@@ -16,12 +16,17 @@ struct hil_plug {
 	char *user;
 	char *secret;
 	int basic_auth;	/* send user:secret as HTTP basic auth in the URL */
+	char *pdu;	/* pdudaemon */
+	char **argv;	/* command, NULL-terminated */
 };
 
 extern const struct hil_plug_ops hil_plug_shelly_gen2_ops;
 extern const struct hil_plug_ops hil_plug_shelly_gen1_ops;
 extern const struct hil_plug_ops hil_plug_tasmota_ops;
 extern const struct hil_plug_ops hil_plug_hue_ops;
+extern const struct hil_plug_ops hil_plug_ha_switch_ops;
+extern const struct hil_plug_ops hil_plug_pdudaemon_ops;
+extern const struct hil_plug_ops hil_plug_command_ops;
 
 /*
  * @method @p->base@path (retried on transport errors), then parse the JSON

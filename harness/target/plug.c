@@ -14,6 +14,9 @@ static const struct hil_plug_ops *const drivers[] = {
 	&hil_plug_shelly_gen1_ops,
 	&hil_plug_tasmota_ops,
 	&hil_plug_hue_ops,
+	&hil_plug_ha_switch_ops,
+	&hil_plug_pdudaemon_ops,
+	&hil_plug_command_ops,
 };
 
 static char *dup_opt(const char *s, int *fail)
@@ -28,24 +31,58 @@ static char *dup_opt(const char *s, int *fail)
 	return d;
 }
 
-struct hil_plug *hil_plug_new(const char *type, const char *base_url, const char *id,
-			      const char *user, const char *secret, char **err)
+static char **dup_argv(const char *const *argv, int *fail)
+{
+	size_t n = 0;
+	char **out;
+
+	while (argv && argv[n])
+		n++;
+	if (!argv)
+		return NULL;
+	out = calloc(n + 1, sizeof(char *));
+	if (!out) {
+		*fail = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = dup_opt(argv[i], fail);
+	return out;
+}
+
+/* What @cfg lacks for its driver, or NULL if it is complete. */
+static const char *missing(const struct hil_plug_ops *ops, const struct hil_plug_config *cfg)
+{
+	if (!ops)
+		return "unknown plug type";
+	if (ops == &hil_plug_command_ops)
+		return cfg->argv && cfg->argv[0] ? NULL : "command needs a program to run";
+	if (!cfg->url || strncmp(cfg->url, "http", 4))
+		return "base URL must be http(s)://";
+	if (ops == &hil_plug_hue_ops && !cfg->secret)
+		return "hue needs its API username";
+	if (ops == &hil_plug_ha_switch_ops && (!cfg->secret || !cfg->id))
+		return "ha-switch needs HA's token and the switch entity";
+	if (ops == &hil_plug_pdudaemon_ops && (!cfg->pdu || !cfg->id))
+		return "pdudaemon needs the PDU hostname and port";
+	return NULL;
+}
+
+struct hil_plug *hil_plug_open(const struct hil_plug_config *cfg, char **err)
 {
 	const struct hil_plug_ops *ops = NULL;
+	const char *id = cfg->id, *why;
 	struct hil_plug *p;
 	int fail = 0;
 	size_t len;
 
-	for (size_t i = 0; type && i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (!strcmp(type, drivers[i]->type))
+	for (size_t i = 0; cfg->type && i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (!strcmp(cfg->type, drivers[i]->type))
 			ops = drivers[i];
-	if (!ops || !base_url || strncmp(base_url, "http", 4) ||
-	    (ops == &hil_plug_hue_ops && !secret)) {
+	why = missing(ops, cfg);
+	if (why) {
 		hil_transport_seterr(err, "failed to create plug: '%s' at '%s': %s",
-				     type ? type : "(null)", base_url ? base_url : "(null)",
-				     !ops ? "unknown plug type" :
-				     !secret && ops == &hil_plug_hue_ops ? "hue needs its API username" :
-				     "base URL must be http(s)://");
+				     cfg->type ? cfg->type : "(null)", cfg->url ? cfg->url : "(null)", why);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -53,24 +90,41 @@ struct hil_plug *hil_plug_new(const char *type, const char *base_url, const char
 	if (!p)
 		goto oom;
 	p->ops = ops;
-	p->base = dup_opt(base_url, &fail);
+	p->base = dup_opt(cfg->url ? cfg->url : "", &fail);
 	if (!id)
-		id = !strncmp(type, "shelly", 6) ? "0" : "1";
+		id = !strncmp(cfg->type, "shelly", 6) ? "0" : "1";
 	p->id = dup_opt(id, &fail);
-	p->user = dup_opt(user, &fail);
-	p->secret = dup_opt(secret, &fail);
+	p->user = dup_opt(cfg->user, &fail);
+	p->secret = dup_opt(cfg->secret, &fail);
+	p->pdu = dup_opt(cfg->pdu, &fail);
+	p->argv = dup_argv(cfg->argv, &fail);
 	if (fail)
 		goto oom;
-	p->basic_auth = ops == &hil_plug_shelly_gen1_ops && user;
+	p->basic_auth = ops == &hil_plug_shelly_gen1_ops && cfg->user;
 	len = strlen(p->base);
 	while (len && p->base[len - 1] == '/')
 		p->base[--len] = '\0';
 	return p;
 oom:
 	hil_plug_free(p);
-	hil_transport_seterr(err, "failed to create plug: %s: out of memory", type);
+	hil_transport_seterr(err, "failed to create plug: %s: out of memory", cfg->type);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct hil_plug *hil_plug_new(const char *type, const char *base_url, const char *id,
+			      const char *user, const char *secret, char **err)
+{
+	const struct hil_plug_config cfg = {
+		.type = type, .url = base_url, .id = id, .user = user, .secret = secret,
+	};
+	/* The drivers that need more than this are created with hil_plug_open(). */
+	if (type && (!strcmp(type, "pdudaemon") || !strcmp(type, "command"))) {
+		hil_transport_seterr(err, "failed to create plug: '%s': use hil_plug_open()", type);
+		errno = EINVAL;
+		return NULL;
+	}
+	return hil_plug_open(&cfg, err);
 }
 
 void hil_plug_free(struct hil_plug *p)
@@ -83,6 +137,10 @@ void hil_plug_free(struct hil_plug *p)
 	free(p->user);
 	free(p->id);
 	free(p->base);
+	free(p->pdu);
+	for (char **a = p->argv; a && *a; a++)
+		free(*a);
+	free(p->argv);
 	free(p);
 }
 
@@ -91,8 +149,17 @@ const char *hil_plug_type(const struct hil_plug *p)
 	return p->ops->type;
 }
 
+int hil_plug_can_read(const struct hil_plug *p)
+{
+	return p->ops->get != NULL;
+}
+
 int hil_plug_get(struct hil_plug *p, int *on, char **err)
 {
+	if (!p->ops->get) {
+		hil_transport_seterr(err, "failed to read plug: %s cannot report its state", p->ops->type);
+		return -EOPNOTSUPP;
+	}
 	return p->ops->get(p, on, err);
 }
 
@@ -101,7 +168,7 @@ int hil_plug_set(struct hil_plug *p, int on, char **err)
 	int now = -1, ret;
 
 	ret = p->ops->set(p, !!on, err);
-	if (ret)
+	if (ret || !p->ops->get)
 		return ret;
 	/* A relay may refuse (overpower, locked): believe only what it reports. */
 	ret = p->ops->get(p, &now, err);
@@ -216,4 +283,31 @@ int hil_plug_call(struct hil_plug *p, const char *method, const char *path,
 out:
 	scrub(err, p->secret);
 	return ret;
+}
+
+char *hil_plug_describe(const struct hil_plug *p, int on)
+{
+	const char *t = p->ops->type, *v = on ? "on" : "off";
+	char *out = NULL;
+	int n;
+
+	if (!strcmp(t, "shelly-gen2"))
+		n = asprintf(&out, "GET %s/rpc/Switch.Set?id=%s&on=%s, GET %s/rpc/Switch.GetStatus?id=%s",
+			     p->base, p->id, on ? "true" : "false", p->base, p->id);
+	else if (!strcmp(t, "shelly-gen1"))
+		n = asprintf(&out, "GET %s/relay/%s?turn=%s, GET %s/relay/%s", p->base, p->id, v, p->base, p->id);
+	else if (!strcmp(t, "tasmota"))
+		n = asprintf(&out, "GET %s/cm?cmnd=Power%s%%20%s, GET %s/cm?cmnd=Power%s", p->base, p->id,
+			     on ? "On" : "Off", p->base, p->id);
+	else if (!strcmp(t, "hue"))
+		n = asprintf(&out, "PUT %s/api/<username>/lights/%s/state {\"on\":%s}, GET %s/api/<username>/lights/%s",
+			     p->base, p->id, on ? "true" : "false", p->base, p->id);
+	else if (!strcmp(t, "ha-switch"))
+		n = asprintf(&out, "POST %s/api/services/switch/turn_%s {\"entity_id\":\"%s\"}, GET %s/api/states/%s",
+			     p->base, v, p->id, p->base, p->id);
+	else if (!strcmp(t, "pdudaemon"))
+		n = asprintf(&out, "GET %s/power/control/%s?hostname=%s&port=%s", p->base, v, p->pdu, p->id);
+	else
+		n = asprintf(&out, "exec %s ... %s, exec %s ... status", p->argv[0], v, p->argv[0]);
+	return n < 0 ? NULL : out;
 }

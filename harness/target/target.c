@@ -1,6 +1,7 @@
 #include "r4hil/target.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "r4hil/clock.h"
 #include "r4hil/ha.h"
@@ -9,6 +10,22 @@
 #include "r4hil/ssh.h"
 
 #define SSH_CONNECT_TIMEOUT_MS 5000
+
+struct hil_plug *hil_target_plug(const struct hil_lab *lab, char **err)
+{
+	int ha_switch = strcmp(lab->plug.type, "ha-switch") == 0;
+	/* ha-switch goes through the lab's HA, with its token */
+	struct hil_plug_config pc = {
+		.type = lab->plug.type,
+		.url = ha_switch ? lab->ha.url : lab->plug.url,
+		.id = ha_switch ? lab->plug.entity : lab->plug.id,
+		.user = lab->plug.user,
+		.secret = ha_switch ? lab->ha.token : lab->plug.secret,
+		.pdu = lab->plug.pdu,
+		.argv = (const char *const *)lab->plug.command,
+	};
+	return hil_plug_open(&pc, err);
+}
 
 struct hil_target *hil_target_open(struct hil_lab *lab, struct hil_fakelab *fakelab, char **err)
 {
@@ -27,7 +44,7 @@ struct hil_target *hil_target_open(struct hil_lab *lab, struct hil_fakelab *fake
 	};
 	t->router = hil_ssh_new(&sc);
 	t->ha = hil_ha_new(lab->ha.url, lab->ha.token);
-	t->plug = hil_plug_new(lab->plug.type, lab->plug.url, lab->plug.id, NULL, NULL, err);
+	t->plug = hil_target_plug(lab, err);
 	t->clock = fakelab ? hil_clock_virtual_new(fakelab) : hil_clock_real_new();
 	if (!t->router || !t->ha || !t->plug || !t->clock) {
 		hil_target_close(t);

@@ -192,7 +192,7 @@ static int authenticate(struct hil_ssh *ssh, char **err)
 int hil_ssh_connect(struct hil_ssh *ssh, char **err)
 {
 	long verbosity = SSH_LOG_NOLOG;
-	int no = 0, ret;
+	int no = 0, yes = 1, ret;
 
 	if (ssh->s)
 		return 0;
@@ -208,7 +208,9 @@ int hil_ssh_connect(struct hil_ssh *ssh, char **err)
 	    ssh_options_set(ssh->s, SSH_OPTIONS_USER, ssh->user) < 0 ||
 	    ssh_options_set(ssh->s, SSH_OPTIONS_KNOWNHOSTS, ssh->known_hosts) < 0 ||
 	    ssh_options_set(ssh->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0 ||
-	    ssh_options_set(ssh->s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity) < 0) {
+	    ssh_options_set(ssh->s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity) < 0 ||
+	    /* a command is several small packets each way: no Nagle, no 40 ms stalls */
+	    ssh_options_set(ssh->s, SSH_OPTIONS_NODELAY, &yes) < 0) {
 		hil_transport_seterr(err, "failed to configure session: %s: %s",
 				     ssh->host, ssh_get_error(ssh->s));
 		ret = -EINVAL;

@@ -16,6 +16,7 @@ struct hil_fakelab_options {
 	const char *automations;     /* NULL: its default */
 	const char *ha_config;       /* NULL: its default */
 	const char *log_path;        /* its stdout/stderr; NULL: dir/fakelab.log */
+	const char *plug;            /* its plug's API type (--plug); NULL: its default */
 };
 
 /*
@@ -35,6 +36,11 @@ int hil_fakelab_now(struct hil_fakelab *lab, int64_t *now, char **err);
 int hil_fakelab_advance(struct hil_fakelab *lab, int64_t to_ms, char **err);
 /* A physical injection; @params_json is a JSON object text. */
 int hil_fakelab_inject(struct hil_fakelab *lab, const char *name, const char *params_json, char **err);
+/*
+ * A lab failure for robustness tests (fakes/servers/faults.h): @target "plug"
+ * (mode "fail", "stuck", "ok"), "ssh" ("drop", "ok"), "ha" ("refuse-token", "ok").
+ */
+int hil_fakelab_fault(struct hil_fakelab *lab, const char *target, const char *mode, char **err);
 /* The ground-truth log (JSON lines), malloc'd. */
 int hil_fakelab_truth(struct hil_fakelab *lab, char **text, char **err);
 

@@ -29,4 +29,7 @@ struct hil_target {
 struct hil_target *hil_target_open(struct hil_lab *lab, struct hil_fakelab *fakelab, char **err);
 void hil_target_close(struct hil_target *t); /* NULL-safe */
 
+/* The plug driver the lab file describes. NULL with *err set. */
+struct hil_plug *hil_target_plug(const struct hil_lab *lab, char **err);
+
 #endif

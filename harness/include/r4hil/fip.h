@@ -1,0 +1,29 @@
+/*
+ * FIP-1: the u-boot FIP artifact (BL31 + u-boot, flashed to the fip partition)
+ * fits its 4 MiB partition and carries no trace of the old ramoops address
+ * 0x42ff0000, i.e. no little-endian bytes 00 00 ff 42 anywhere.
+ */
+#ifndef R4HIL_FIP_H
+#define R4HIL_FIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HIL_FIP_MAX_SIZE 4194304u             /* the eMMC fip partition */
+#define HIL_FIP_TOC_MAGIC 0xAA640001u         /* TF-A's FIP ToC header name */
+#define HIL_FIP_MAX_OFFSETS 8                 /* offsets kept for the report */
+
+struct hil_fip_report {
+	uint64_t size;
+	int toc_ok;                           /* starts with the FIP ToC magic */
+	size_t hits;                          /* occurrences of 00 00 ff 42 */
+	uint64_t offsets[HIL_FIP_MAX_OFFSETS]; /* the first ones */
+};
+
+/* Scan @path. 0 and *@rep filled, or -errno (unreadable) with *@err. */
+int hil_fip_scan(const char *path, struct hil_fip_report *rep, char **err);
+
+/* 1 if the report meets FIP-1 (size and pattern; the ToC is reported apart). */
+int hil_fip_ok(const struct hil_fip_report *rep);
+
+#endif
