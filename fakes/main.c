@@ -479,6 +479,9 @@ static int setup(struct lab *lab)
 	if (!lab->world)
 		return fail("failed to start the world model", err);
 	lab->control.world = lab->world;
+	/* Ready means booted: the router's boot jobs (rc.local...) are done, as after any reboot. */
+	if (fl_loop_settle(lab->loop, 60000) < 0)
+		fprintf(stderr, "r4hil-fakelab: the router's boot jobs still run after 60 s\n");
 	return write_lab_file(lab) < 0 ? fail("failed to write lab.json", NULL) : 0;
 }
 

@@ -436,8 +436,10 @@ START_TEST(test_ha_load_refusals)
 		       "persistent_notification.dismiss: data.notification_id is required", 6, 7);
 	expect_refusal(HEAD TRIG "  action:\n    - action: light.turn_on\n      area_id: hall\n",
 		       "service call: unsupported key 'area_id'", 7, 7);
-	expect_refusal(HEAD TRIG "  action:\n    - action: notify.x\n      data: {message: \"{{ states('a.b') }}\"}\n",
-		       "templates are not supported: '{{ states('a.b') }}'", 7, 23);
+	/* in data, states('id') and state_attr('id', 'attr') render; nothing else does */
+	expect_refusal(HEAD TRIG "  action:\n    - action: notify.x\n      data: {message: \"{{ now() }}\"}\n",
+		       "templates are not supported: '{{ now() }}' (only states('id') and state_attr('id', 'attr'))",
+		       7, 23);
 	expect_refusal(HEAD TRIG "  action:\n    - wait_for_trigger: []\n      continue_on_timeout: maybe\n",
 		       "continue_on_timeout: expected true or false", 7, 28);
 	expect_refusal(HEAD TRIG "  mode: sometimes\n  action: []\n", "unsupported mode 'sometimes'", 5, 9);

@@ -153,6 +153,12 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 	arg_add(a, "--dev"), arg_add(a, "/dev");
 	arg_add(a, "--proc"), arg_add(a, "/proc");
 	/*
+	 * bwrap leaves /proc/sys writable when it runs as root, and the host's network
+	 * namespace is shared: a router script's `sysctl -w` would set the host's
+	 * kernel. Read-only; the sysctls the router may set are model files (procredir).
+	 */
+	arg_add(a, "--ro-bind"), arg_add(a, "/proc/sys"), arg_add(a, "/proc/sys");
+	/*
 	 * Never the host's: a write there would act on the real kernel. Where the
 	 * host kernel has none, procredir sends the router's writes to the model.
 	 */

@@ -200,19 +200,32 @@ static int check_keys(struct ctx *c, const struct ha_node *map, const char *what
 	return 0;
 }
 
-/* Templates, tags and aliases anywhere: this engine cannot evaluate them faithfully. */
-static int check_plain(struct ctx *c, const struct ha_node *n)
+/*
+ * Tags and aliases anywhere, and templates outside the two a service call's data
+ * may use (ha_template.c): this engine cannot evaluate them faithfully.
+ */
+static int check_plain_in(struct ctx *c, const struct ha_node *n, bool in_data)
 {
 	if (n->type == HA_NODE_ALIAS)
 		return fail(c, n, "YAML aliases are not supported");
 	if (n->tag)
 		return fail(c, n, "YAML tag %s is not supported", n->tag);
-	if (n->type == HA_NODE_SCALAR && (strstr(n->text, "{{") || strstr(n->text, "{%")))
-		return fail(c, n, "templates are not supported: '%s'", n->text);
-	for (size_t i = 0; i < n->n; i++)
-		if (check_plain(c, n->items[i]) < 0)
+	if (n->type == HA_NODE_SCALAR && (strstr(n->text, "{{") || strstr(n->text, "{%")) &&
+	    !(in_data && ha_template_supported(n->text)))
+		return fail(c, n, "templates are not supported: '%s'%s", n->text,
+			    in_data ? " (only states('id') and state_attr('id', 'attr'))" : "");
+	for (size_t i = 0; i < n->n; i++) {
+		bool data = in_data || (n->type == HA_NODE_MAP && i % 2 == 1 && is_scalar(n->items[i - 1]) &&
+					strcmp(n->items[i - 1]->text, "data") == 0);
+		if (check_plain_in(c, n->items[i], data) < 0)
 			return -EINVAL;
+	}
 	return 0;
+}
+
+static int check_plain(struct ctx *c, const struct ha_node *n)
+{
+	return check_plain_in(c, n, false);
 }
 
 /* entity_id: one id or a list of ids; *out points into the tree. */
@@ -819,6 +832,7 @@ static enum step_result step_call(struct run *r, const struct ha_node *n, const 
 		data = json_object_new_object();
 	if (ids)
 		json_object_object_add(data, "entity_id", ha_node_to_json(ids));
+	ha_template_render_json(ha, data);
 	truth(ha, "ha.action", "%s: call %s %s", r->a->entity_id, what->text,
 	      json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN));
 	bool async = false;

@@ -137,6 +137,14 @@ ssize_t ha_persistent_find(const struct fl_ha *ha, const char *id);
 int ha_persistent_add(struct fl_ha *ha, const char *id, const char *title, const char *message);
 void ha_persistent_remove(struct fl_ha *ha, size_t i);
 
+/* ---- ha_template.c: states('id') and state_attr('id', 'attr') in service data ---- */
+
+bool ha_template_supported(const char *text);
+/* @text rendered from the current states (malloc'd; @text's copy if it cannot be). */
+char *ha_template_render(const struct fl_ha *ha, const char *text);
+/* Render every string of the JSON object @obj, recursively, in place. */
+void ha_template_render_json(const struct fl_ha *ha, struct json_object *obj);
+
 /* ---- ha_service.c ---- */
 
 /*

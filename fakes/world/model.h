@@ -48,6 +48,9 @@ struct fl_model_ops {
 	void (*event)(void *state, const char *event, json_object *params);
 };
 
+/* Why the SoC last reset: the kernel keeps an orderly reboot's console apart from a crash. */
+enum fl_reset_cause { FL_RESET_POWER_ON, FL_RESET_REBOOT, FL_RESET_HARD };
+
 /* The registry, NULL-terminated (world/models.c). */
 extern const struct fl_model_ops *const fl_models[];
 
@@ -64,12 +67,13 @@ int fl_world_boot_count(const struct fl_world *w);
 int fl_world_onu_powered(const struct fl_world *w);
 /* The optical side lets the WAN SFP link up: router up, ONU in O5, no carrier-down storm. */
 int fl_world_wan_signal(const struct fl_world *w);
+enum fl_reset_cause fl_world_reset_cause(const struct fl_world *w);
 int fl_world_plug_get(const struct fl_world *w);
 void *fl_world_model_state(const struct fl_world *w, const char *name); /* NULL if absent */
 struct fl_world_config;
 const struct fl_world_config *fl_world_cfg(const struct fl_world *w); /* as given to fl_world_new */
 
-/* The kernel panics (@why in the console); models see panic then halt; reset after kernel.panic s. */
+/* The kernel panics (@why in the console); models see panic then halt; the kernel model resets the SoC after kernel.panic s. */
 void fl_world_kernel_panic(struct fl_world *w, const char *why);
 /* A hardware reset now (watchdog, PERST of the SoC...): halt and boot again; no panic. */
 void fl_world_hard_reset(struct fl_world *w, const char *why);

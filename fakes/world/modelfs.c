@@ -139,10 +139,12 @@ int fl_modelfs_interrupts(const char *dir, int64_t sfp1, int64_t uptime_ms)
 
 int fl_modelfs_writable(const char *dir, const char *rel)
 {
-	int ret = fl_modelfs_append(dir, rel, "%s", "");
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	int ret = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : fl_modelfs_append(dir, rel, "%s", "");
 	if (ret < 0)
 		return ret;
-	char path[4096];
 	snprintf(path, sizeof(path), "%s/" FL_MODELFS_WRITABLE, dir);
 	size_t len = 0;
 	char *list = fl_util_read_file(path, &len);

@@ -24,7 +24,8 @@ int fl_modelfs_append(const char *dir, const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Make @dir/@rel (created empty if missing) writable from inside the router: the
+ * Make @dir/@rel (a file, created empty if missing, or an existing directory)
+ * writable from inside the router: the
  * sandbox binds every file listed in @dir/.writable read-write (at /r4hil/model/@rel,
  * and at /@rel for sys/ files), everything else of the model read-only. Call before
  * the router boots. 0 or -errno.

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "world/kernel.h"
 #include "world/onu.h"
 #include "world/reach.h"
 #include "world/services.h"
@@ -13,6 +14,7 @@ extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
 extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
 
 const struct fl_model_ops *const fl_models[] = {
+	&fl_kernel_model,
 	&fl_onu_model,
 	&fl_reach_model,
 	&fl_sfp_model,

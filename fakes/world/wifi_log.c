@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "world/kernel.h"
 #include "world/model.h"
 #include "world/modelfs.h"
 
@@ -17,11 +18,7 @@ void fl_wifi_klog(struct fl_world *w, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	fl_ms t = fl_loop_now(fl_world_loop(w)) - fl_world_kernel_start(w);
-	if (t < 0)
-		t = 0;
-	fl_modelfs_append(fl_world_model_dir(w), "dmesg", "[%5lld.%06lld] %s\n", (long long)(t / 1000),
-			  (long long)(t % 1000) * 1000, text);
+	fl_kernel_log(w, "%s", text);
 	free(text);
 }
 

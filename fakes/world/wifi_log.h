@@ -1,11 +1,7 @@
 /*
- * Log lines of the WiFi and memory models: kernel lines into the model's `dmesg`
- * ("[%5lu.%06lu] text", kernel time since the last reset) and daemon lines into the
- * model's `syslog` (logread's format, virtual local time = UTC), read inside the
- * router by dmesg and logread.
- *
- * Until the kernel slice's fl_kernel_log (world/kernel.h) is merged, kernel lines
- * are appended to the model file directly; switch fl_wifi_klog over to it then.
+ * Log lines of the WiFi and memory models: kernel lines into the kernel's dmesg
+ * ring (fl_kernel_log) and daemon lines into the model's `syslog` (logread's
+ * format, virtual local time = UTC), read inside the router by dmesg and logread.
  */
 #ifndef FL_WIFI_LOG_H
 #define FL_WIFI_LOG_H

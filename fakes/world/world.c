@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,8 +48,7 @@ struct fl_world {
 	int onu_powered; /* the ONU's own state: world/onu.c */
 
 	struct storm storm;
-	int sysrq_watch;
-	char *sysrq_path;
+	enum fl_reset_cause reset_cause; /* of the last reset */
 
 	void **model_states; /* one per fl_models[] entry */
 };
@@ -207,6 +205,7 @@ static void router_reset(void *arg)
 static void router_power_on(struct fl_world *w)
 {
 	fl_truth_log(w->cfg.truth, "router", "power on");
+	w->reset_cause = FL_RESET_POWER_ON;
 	router_reset(w);
 }
 
@@ -262,44 +261,16 @@ static void router_userland(void *arg)
 	w->cron = fl_cron_start(w->loop, w->sandbox, crontab, w->cfg.truth);
 }
 
-static void panic_reset(void *arg)
-{
-	struct fl_world *w = arg;
-	fl_truth_log(w->cfg.truth, "router", "panic timeout: SoC reset");
-	router_reset(w);
-}
-
+/* panic(): the kernel model prints, dumps and resets after kernel.panic s; userland is gone now. */
 static void kernel_panic(struct fl_world *w, const char *why)
 {
 	fl_truth_log(w->cfg.truth, "router", "kernel panic: %s", why);
-	fl_modelfs_append(w->cfg.model_dir, "dmesg", "Kernel panic - not syncing: %s\n", why);
 	EACH_MODEL(w, panic, why);
 	router_halt(w);
 	fl_timer_cancel(w->loop, w->boot_timer);
-	w->router = FL_ROUTER_BOOTING; /* dead until the panic timer resets it */
-	w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_PANIC_RESET_MS, panic_reset, w);
+	w->boot_timer = 0;
+	w->router = FL_ROUTER_BOOTING; /* dead until something resets the SoC */
 	changed(w);
-}
-
-/* The router's scripts write /proc/sysrq-trigger; we see it through inotify. */
-static void on_sysrq(void *arg, int fd)
-{
-	struct fl_world *w = arg;
-	char ev[4096];
-	if (read(fd, ev, sizeof(ev)) <= 0)
-		return;
-	char *cmds = fl_modelfs_take(w->cfg.model_dir, "proc/sysrq-trigger");
-	for (char *c = cmds; c && *c; c++) {
-		if (*c == 't') {
-			fl_truth_log(w->cfg.truth, "sysrq", "t: task stacks dumped");
-			fl_modelfs_append(w->cfg.model_dir, "dmesg", "sysrq: Show State\n");
-		} else if (*c == 'c') {
-			fl_truth_log(w->cfg.truth, "sysrq", "c: crash");
-			kernel_panic(w, "sysrq triggered crash");
-			break;
-		}
-	}
-	free(cmds);
 }
 
 /* ---- public ---- */
@@ -382,6 +353,23 @@ static int inject_storm(struct fl_world *w, struct json_object *params, char **e
 	return 0;
 }
 
+/*
+ * world.emit {"event": "<model>.<event>"}: deliver a model event as if its model
+ * had emitted it, to test one model without its neighbour (e.g. the kernel's
+ * PPPoE wedge without the WAN model). Not for scenarios: no real lab can do it.
+ */
+static int inject_emit(struct fl_world *w, struct json_object *params, char **err)
+{
+	struct json_object *v;
+	if (!params || !json_object_object_get_ex(params, "event", &v) || !strchr(json_object_get_string(v), '.')) {
+		*err = strdup("world.emit needs \"event\": \"<model>.<event>\"");
+		return -EINVAL;
+	}
+	fl_truth_log(w->cfg.truth, "lab", "event %s emitted by the control endpoint", json_object_get_string(v));
+	fl_world_emit(w, json_object_get_string(v), params);
+	return 0;
+}
+
 int fl_world_inject(struct fl_world *w, const char *name, struct json_object *params, char **err)
 {
 	if (strcmp(name, "sfp.storm") == 0)
@@ -390,6 +378,8 @@ int fl_world_inject(struct fl_world *w, const char *name, struct json_object *pa
 		storm_clear(w, "stopped by the harness");
 		return 0;
 	}
+	if (strcmp(name, "world.emit") == 0)
+		return inject_emit(w, params, err);
 	for (size_t i = 0; fl_models[i]; i++) {
 		size_t n = strlen(fl_models[i]->name);
 		if (fl_models[i]->inject && strncmp(name, fl_models[i]->name, n) == 0 && name[n] == '.')
@@ -413,6 +403,7 @@ int fl_world_router_request(struct fl_world *w, const char *what)
 		 * with its exit status. router_reset halts userland.
 		 */
 		fl_truth_log(w->cfg.truth, "router", "reboot requested");
+		w->reset_cause = FL_RESET_REBOOT;
 		w->boot_timer = fl_timer_add(w->loop, fl_loop_now(w->loop) + FL_ROUTER_SHUTDOWN_MS,
 					     router_reset, w);
 		changed(w);
@@ -447,6 +438,7 @@ enum fl_router_state fl_world_router(const struct fl_world *w) { return w->route
 fl_ms fl_world_kernel_start(const struct fl_world *w) { return w->kernel_start; }
 int fl_world_boot_count(const struct fl_world *w) { return w->boot_count; }
 int fl_world_onu_powered(const struct fl_world *w) { return w->onu_powered; }
+enum fl_reset_cause fl_world_reset_cause(const struct fl_world *w) { return w->reset_cause; }
 const struct fl_world_config *fl_world_cfg(const struct fl_world *w) { return &w->cfg; }
 int fl_world_wan_signal(const struct fl_world *w) { return wan_carrier(w); }
 
@@ -472,6 +464,7 @@ void fl_world_hard_reset(struct fl_world *w, const char *why)
 	fl_truth_log(w->cfg.truth, "router", "hardware reset: %s", why);
 	fl_timer_cancel(w->loop, w->boot_timer);
 	w->boot_timer = 0;
+	w->reset_cause = FL_RESET_HARD;
 	router_reset(w);
 }
 
@@ -527,7 +520,6 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 		return NULL;
 	w->cfg = *cfg;
 	w->loop = cfg->loop;
-	w->sysrq_watch = -1;
 	w->irq_synced = fl_loop_now(w->loop);
 	if (fl_modelfs_init(cfg->model_dir) < 0) {
 		if (asprintf(err, "failed to create model files in %s: %s", cfg->model_dir, strerror(errno)) < 0)
@@ -535,17 +527,6 @@ struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err)
 		free(w);
 		return NULL;
 	}
-	fl_modelfs_writable(cfg->model_dir, "proc/sysrq-trigger");
-	if (asprintf(&w->sysrq_path, "%s/proc/sysrq-trigger", cfg->model_dir) < 0)
-		abort();
-	w->sysrq_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->sysrq_watch < 0 || inotify_add_watch(w->sysrq_watch, w->sysrq_path, IN_CLOSE_WRITE) < 0) {
-		if (asprintf(err, "failed to watch %s: %s", w->sysrq_path, strerror(errno)) < 0)
-			*err = NULL;
-		fl_world_free(w);
-		return NULL;
-	}
-	fl_fd_watch(w->loop, w->sysrq_watch, on_sysrq, w);
 	fl_loop_on_time_change(w->loop, on_time_change, w);
 
 	w->onu_powered = 1; /* before the models: the ONU model starts in O5 */
@@ -575,12 +556,7 @@ void fl_world_free(struct fl_world *w)
 	if (!w)
 		return;
 	router_halt(w);
-	if (w->sysrq_watch >= 0) {
-		fl_fd_unwatch(w->loop, w->sysrq_watch);
-		close(w->sysrq_watch);
-	}
 	fl_loop_on_time_change(w->loop, NULL, NULL);
 	free_models(w);
-	free(w->sysrq_path);
 	free(w);
 }

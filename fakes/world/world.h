@@ -35,7 +35,6 @@ struct fl_world_config {
 #define FL_ROUTER_BOOT_MS (70 * FL_SECOND)     /* power on -> userland, SSH, cron */
 #define FL_ROUTER_SHUTDOWN_MS (5 * FL_SECOND)  /* `reboot` -> reset */
 #define FL_ONU_REGISTER_MS (240 * FL_SECOND)   /* power on -> PLOAM O5 (world/onu.h) */
-#define FL_PANIC_RESET_MS (10 * FL_SECOND)     /* kernel.panic = 10 */
 
 /* The world in steady state at the loop's current time: plug on, router up, ONU in O5. */
 struct fl_world *fl_world_new(const struct fl_world_config *cfg, char **err);

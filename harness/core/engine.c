@@ -346,8 +346,13 @@ static int run_act(struct engine *e, const struct hil_step *s)
 		const char *cmd = param_string(s, "command");
 		struct hil_ssh_result res = { 0 };
 		ret = hil_ssh_exec(e->t->router, cmd, NULL, 0, ACT_SSH_TIMEOUT_MS, &res, &err);
-		json_object *expect;
-		if (ret < 0) {
+		json_object *expect, *may_drop;
+		if (ret == -ECONNRESET && json_object_object_get_ex(s->params, "may_disconnect", &may_drop) &&
+		    json_object_get_boolean(may_drop)) {
+			/* the command took the router down with it (sysrq c, reboot): as intended */
+			hil_timeline_add(e->tl, now_t(e), "harness", "act.ssh", "disconnected", NULL);
+			ret = 0;
+		} else if (ret < 0) {
 			set_error(e, "ssh command \"%s\" failed: %s", cmd, err ? err : "?");
 		} else if (json_object_object_get_ex(s->params, "expect_status", &expect) &&
 			   json_object_get_int(expect) != res.exit_status) {

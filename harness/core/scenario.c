@@ -519,6 +519,7 @@ static void parse_window(struct loader *ld, struct json_object *obj, struct hil_
 
 static void check_storm(struct loader *ld, struct json_object **vals);
 static void check_plug(struct loader *ld, struct json_object **vals);
+static void check_page_pool(struct loader *ld, struct json_object **vals);
 static void check_ssh(struct loader *ld, struct json_object **vals);
 static void check_onu_wedge(struct loader *ld, struct json_object **vals);
 
@@ -544,11 +545,27 @@ static const struct rule plug_rules[__PLUG_MAX] = {
 	[PLUG_ON] = { "on", V_BOOL, 1, 0 },
 };
 
-enum { SSH_COMMAND, SSH_EXPECT_STATUS, __SSH_MAX };
+enum { SSH_COMMAND, SSH_EXPECT_STATUS, SSH_MAY_DISCONNECT, __SSH_MAX };
 
 static const struct rule ssh_rules[__SSH_MAX] = {
 	[SSH_COMMAND] = { "command", V_STRING, 1, 0 },
 	[SSH_EXPECT_STATUS] = { "expect_status", V_INTEGER, 0, 0 },
+	[SSH_MAY_DISCONNECT] = { "may_disconnect", V_BOOL, 0, 0 },
+};
+
+enum { PP_FORMAT, PP_INFLIGHT, PP_ID, PP_AGE, __PP_MAX };
+
+static const struct rule page_pool_rules[__PP_MAX] = {
+	[PP_FORMAT] = { "format", V_STRING, 0, 0 },
+	[PP_INFLIGHT] = { "inflight", V_INTEGER, 0, 0 },
+	[PP_ID] = { "id", V_INTEGER, 0, 0 },
+	[PP_AGE] = { "age_s", V_INTEGER, 0, 0 },
+};
+
+enum { OVERLAP_ON, __OVERLAP_MAX };
+
+static const struct rule overlap_rules[__OVERLAP_MAX] = {
+	[OVERLAP_ON] = { "on", V_BOOL, 0, 0 },
 };
 
 enum { PERST_WIDTH, __PERST_MAX };
@@ -665,6 +682,10 @@ static const struct action {
 	{ HIL_STEP_INJECT, "wan.softnet-drops", drops_rules, __DROPS_MAX, NULL },
 	{ HIL_STEP_INJECT, "services.haproxy-kill", kill_rules, __KILL_MAX, NULL },
 	{ HIL_STEP_INJECT, "services.dnsmasq-kill", kill_rules, __KILL_MAX, NULL },
+	{ HIL_STEP_INJECT, "kernel.hang", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "kernel.page-pool-stall", page_pool_rules, __PP_MAX, check_page_pool },
+	{ HIL_STEP_INJECT, "kernel.page-pool-recover", NULL, 0, NULL },
+	{ HIL_STEP_INJECT, "kernel.ramoops-overlap", overlap_rules, __OVERLAP_MAX, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
 };
@@ -690,6 +711,18 @@ static void check_storm(struct loader *ld, struct json_object **vals)
 			report_member(ld, "cleared_by", HIL_JSONPOS_VALUE,
 				      "expected \"onu-power\" or \"reboot\", got \"%s\"", by);
 	}
+}
+
+static void check_page_pool(struct loader *ld, struct json_object **vals)
+{
+	if (vals[PP_FORMAT] && strcmp(json_object_get_string(vals[PP_FORMAT]), "id") &&
+	    strcmp(json_object_get_string(vals[PP_FORMAT]), "old"))
+		report_member(ld, "format", HIL_JSONPOS_VALUE, "expected \"id\" or \"old\", got \"%s\"",
+			      json_object_get_string(vals[PP_FORMAT]));
+	for (int i = PP_INFLIGHT; i <= PP_AGE; i++)
+		if (vals[i] && json_object_get_int64(vals[i]) < (i == PP_ID ? 0 : 1))
+			report_member(ld, page_pool_rules[i].key, HIL_JSONPOS_VALUE, "expected an integer >= %d",
+				      i == PP_ID ? 0 : 1);
 }
 
 static void check_onu_wedge(struct loader *ld, struct json_object **vals)

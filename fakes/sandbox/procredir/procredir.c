@@ -105,3 +105,47 @@ PATH_CALL(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags
 PATH_CALL(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags), (dirfd, p, st, flags))
 PATH_CALL(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st),
 	  (dirfd, p, flags, mask, st))
+
+/*
+ * A write to /proc/sysrq-trigger acts before write() returns on a real kernel:
+ * `echo t > /proc/sysrq-trigger; dmesg` finds the task dump. The kernel model
+ * empties its sysrq-trigger file once it has acted, so a write to that file
+ * returns only then (at most 2 s of real time).
+ */
+#define SYSRQ_FILE "/r4hil/model/proc/sysrq-trigger"
+#define SYSRQ_WAIT_MS 2000
+
+static int is_sysrq(int fd)
+{
+	static dev_t dev;
+	static ino_t ino;
+	static int known = -1;
+	struct stat st;
+	if (known < 0) {
+		REAL(int, stat, (const char *, struct stat *));
+		known = real_stat && real_stat(SYSRQ_FILE, &st) == 0;
+		if (known)
+			dev = st.st_dev, ino = st.st_ino;
+	}
+	return known && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+static void wait_sysrq_taken(void)
+{
+	REAL(int, stat, (const char *, struct stat *));
+	struct stat st;
+	for (int waited = 0; waited < SYSRQ_WAIT_MS; waited++) {
+		if (!real_stat || real_stat(SYSRQ_FILE, &st) != 0 || st.st_size == 0)
+			return;
+		usleep(1000);
+	}
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	REAL(ssize_t, write, (int, const void *, size_t));
+	ssize_t n = real_write(fd, buf, len);
+	if (n > 0 && is_sysrq(fd))
+		wait_sysrq_taken();
+	return n;
+}

@@ -1,0 +1,47 @@
+/*
+ * A fake lab for the kernel slice's tests, driven only through its interfaces:
+ * the control endpoint (virtual time, injections, ground truth), the router's
+ * SSH, Home Assistant's REST API.
+ */
+#ifndef R4HIL_KERNELLAB_H
+#define R4HIL_KERNELLAB_H
+
+#include <stdint.h>
+
+struct klab {
+	char *tmp;
+	struct hil_fakelab *lab;
+	struct hil_lab *desc;
+	struct hil_ssh *ssh;
+	struct hil_ha *ha;
+};
+
+/* Start a fake lab (reference overlay, plus @extra_overlay if not NULL). */
+void klab_start(struct klab *k, const char *tag, const char *extra_overlay);
+void klab_stop(struct klab *k);
+
+/* Run @cmd on the router; its stdout (malloc'd), *status its exit status (may be NULL). */
+char *klab_sh(struct klab *k, const char *cmd, int *status);
+/* Run @cmd, which must exit 0; its stdout with trailing newlines removed. */
+char *klab_ok(struct klab *k, const char *cmd);
+
+/* Run @cmd that may take the router down with it (reboot, sysrq c): the session may be lost. */
+void klab_fire(struct klab *k, const char *cmd);
+
+int64_t klab_now(struct klab *k);
+/* Let @ms of virtual time pass. */
+void klab_advance(struct klab *k, int64_t ms);
+/* Move to the next virtual minute plus @offset_ms (cron runs on whole minutes). */
+void klab_align_minute(struct klab *k, int64_t offset_ms);
+void klab_inject(struct klab *k, const char *name, const char *params_json);
+
+/* The ground truth so far (malloc'd). */
+char *klab_truth(struct klab *k);
+/* Occurrences of @needle in @hay. */
+int klab_count(const char *hay, const char *needle);
+/* HA's state of @entity (malloc'd), "" if unknown. */
+char *klab_state(struct klab *k, const char *entity);
+/* HA's state of @entity must be @want. */
+void klab_assert_state(struct klab *k, const char *entity, const char *want);
+
+#endif
