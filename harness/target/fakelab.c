@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,11 @@ static void spawn(const struct hil_fakelab_options *opt, const char *binary, con
 	dup2(fd, 2);
 	/* Its own process group: Ctrl-C reaches the harness, which stops the lab in order. */
 	setpgid(0, 0);
+	/*
+	 * A harness that dies without stopping it (a crashed test, SIGKILL) must not
+	 * leave a lab running: the lab ends with the thread that started it.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/* nothing of the harness's (other labs' sockets, when scenarios run in parallel) */
 	syscall(SYS_close_range, 3, ~0U, 0);
 	execv(binary, argv);
