@@ -71,7 +71,8 @@ int fl_shellcmd_run(void *ctx, const char *command, fl_child_done_fn done, void 
 		"--bind", (char *)sc->config_dir, "/config",
 		"--ro-bind", (char *)sc->ssh_config, "/etc/ssh/ssh_config",
 		"--ro-bind", (char *)sc->known_hosts, SANDBOX_KNOWN_HOSTS,
-		"--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+		/* root without capabilities may still write most sysctls: the host's, here */
+		"--dev", "/dev", "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--tmpfs", "/tmp",
 		"--unshare-pid", "--unshare-ipc", "--die-with-parent",
 		"--clearenv", "--setenv", "HOME", "/config", "--setenv", "PATH", "/usr/bin:/bin",
 		"--chdir", "/config",
