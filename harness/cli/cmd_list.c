@@ -33,15 +33,17 @@ static int covers(const struct hil_scenario *sc, const char *id)
 }
 
 /*
- * Requirements on build artifacts, not on the running system: a command checks
- * them, against fixtures of a good and a broken artifact (the broken one is the
- * mutant it must catch, in tests/test-fip.c).
+ * Requirements on build artifacts and on the flashing procedure, not on the
+ * running system: a command or a test of the transfer path checks them, against
+ * a good and a broken artifact (the broken one is the mutant it must catch).
  */
 static const struct {
 	const char *id, *check;
 	size_t broken_fixtures;
 } artifact_checks[] = {
 	{ "FIP-1", "r4hil check-fip (fixtures/fip/good.fip, bad.fip)", 1 },
+	/* the harness's transfer path against the fake router (tests/test-kernel.c) */
+	{ "FLASH-1", "ssh push over stdin + sysupgrade -T, good and bad image (tests/test-kernel.c)", 1 },
 };
 
 static const char *artifact_check(const char *id, size_t *broken)
