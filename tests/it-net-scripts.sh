@@ -48,6 +48,18 @@ check() { # check NAME EXPECTED ACTUAL
 	fi
 }
 
+# ubus: the interface as netifd reports it, and taken down and up through it.
+out=$(router 'ubus call network.interface.wan status | grep -c "\"up\": true"
+	ubus call network.interface.lan down; ubus call network.interface.lan status | grep -c "\"up\": true"
+	ubus call network.interface.lan up; cat /sys/class/net/br-lan/operstate
+	ubus call system board | sed -n "s/.*\"board_name\": \"\(.*\)\",/\1/p"
+	ubus call no.such.object status 2>&1; echo "rc=$?"')
+check "ubus: wan up" "1" "$(echo "$out" | sed -n 1p)"
+check "ubus: lan down through netifd" "0" "$(echo "$out" | sed -n 2p)"
+check "ubus: lan up again, its device too" "up" "$(echo "$out" | sed -n 3p)"
+check "ubus: system board" "bananapi,bpi-r4" "$(echo "$out" | sed -n 4p)"
+check "ubus: unknown object" "Command failed: Not found rc=4" "$(echo "$out" | sed -n 5,6p | tr '\n' ' ' | sed 's/ $//')"
+
 # HEALTH-2: with 10 080 lines, the 10 081st pushes out the oldest; below the cap nothing goes.
 out=$(router 'awk "BEGIN { for (i = 1; i <= 10080; i++) print \"{\\\"old\\\":\" i \"}\" }" > /etc/last_health.jsonl
 	/usr/local/bin/health-snapshot.sh
