@@ -44,14 +44,21 @@ static void check_mutant(const struct hil_mutant *m, const char *tmp)
 	char *out = join(tmp, m->name), *log;
 	if (asprintf(&log, "%s.log", out) < 0)
 		abort();
+	/* the reference with the mutant's edits applied, plus its own files */
+	char *sut = join(tmp, "sut"), *fixtures = join(hil_test_source_dir(), "fixtures");
+	char *edited_overlay = NULL, *edited_automations = NULL, *err = NULL;
+	ck_assert_msg(hil_mutant_materialize(m, fixtures, sut, &edited_overlay, &edited_automations, &err) == 0,
+		      "%s", err ? err : "?");
 	const char *args[64] = { "run", "--jobs", "2", "--out", out };
 	size_t n = 5;
-	if (m->overlay) {
+	if (m->overlay || edited_overlay)
 		args[n++] = "--overlay", args[n++] = ref_overlay;
+	if (edited_overlay)
+		args[n++] = "--overlay", args[n++] = edited_overlay;
+	if (m->overlay)
 		args[n++] = "--overlay", args[n++] = m->overlay;
-	}
-	if (m->automations)
-		args[n++] = "--automations", args[n++] = m->automations;
+	if (m->automations || edited_automations)
+		args[n++] = "--automations", args[n++] = m->automations ? m->automations : edited_automations;
 	ck_assert_uint_le(n + m->n_kills + 1, 64);
 	n += distinct_scenarios(m, args + n);
 	args[n] = NULL;
@@ -65,6 +72,7 @@ static void check_mutant(const struct hil_mutant *m, const char *tmp)
 	free(out);
 	free(log);
 	free(ref_overlay);
+	free(sut), free(fixtures), free(edited_overlay), free(edited_automations);
 }
 
 /* One mutant per test process (R4HIL_MUTANT, set by CTest): they run in parallel. */
@@ -100,6 +108,8 @@ START_TEST(test_mutants_reader_refuses_bad_files)
 		{ "{\"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}]}", "needs \"overlay\" or \"automations\"" },
 		{ "{\"overlay\": \"o\", \"kills\": [{\"scenario\": \"s\"}]}", "a kill needs" },
 		{ "{\"overlay\": ", "mutant.json: " },
+		{ "{\"edits\": [{\"file\": \"../etc/passwd\", \"replace\": \"a\", \"with\": \"b\"}], "
+		  "\"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}]}", "an edit needs" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *tmp = hil_test_tmpdir("mutants"), *mdir = join(tmp, "m"), *path = join(mdir, "mutant.json");
@@ -120,11 +130,49 @@ START_TEST(test_mutants_reader_refuses_bad_files)
 }
 END_TEST
 
+/* Edits apply to the current reference, keep its mode, and refuse a reference that moved on. */
+START_TEST(test_mutants_edits_apply_or_say_the_reference_changed)
+{
+	char *tmp = hil_test_tmpdir("mutants"), *fixtures = join(tmp, "fixtures"), *mdir = join(tmp, "m");
+	char *script = join(fixtures, "overlay/usr/local/bin/x.sh"), *json = join(mdir, "x/mutant.json");
+	char cmd[4400];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/overlay/usr/local/bin' '%s/x'", fixtures, mdir);
+	ck_assert_int_eq(0, system(cmd));
+	hil_test_write_file(script, "#!/bin/sh\nTHRESHOLD=1000\necho $THRESHOLD\n");
+	ck_assert_int_eq(0, chmod(script, 0755));
+	hil_test_write_file(json, "{\"edits\": [{\"file\": \"overlay/usr/local/bin/x.sh\", "
+				  "\"replace\": \"THRESHOLD=1000\", \"with\": \"THRESHOLD=100000\"}], "
+				  "\"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}]}");
+	struct hil_mutant *mutants;
+	size_t n;
+	char *err = NULL, *overlay = NULL, *automations = NULL, *sut = join(tmp, "sut");
+	ck_assert_int_eq(0, hil_mutants_load(mdir, &mutants, &n, &err));
+	ck_assert_int_eq(0, hil_mutant_materialize(&mutants[0], fixtures, sut, &overlay, &automations, &err));
+	ck_assert_ptr_null(automations);
+	char *edited = join(overlay, "usr/local/bin/x.sh"), *text = hil_test_read_file(edited);
+	ck_assert_str_eq("#!/bin/sh\nTHRESHOLD=100000\necho $THRESHOLD\n", text);
+	struct stat st;
+	ck_assert_int_eq(0, stat(edited, &st));
+	ck_assert_int_eq(0755, st.st_mode & 0777);
+	free(text), free(edited), free(overlay);
+	/* the reference moved on: the edit no longer applies, and it says so */
+	hil_test_write_file(script, "#!/bin/sh\nTHRESHOLD=2000\n");
+	ck_assert_int_eq(-EINVAL, hil_mutant_materialize(&mutants[0], fixtures, sut, &overlay, &automations, &err));
+	ck_assert_msg(strstr(err, "does not apply to fixtures/overlay/usr/local/bin/x.sh"), "%s", err);
+	free(err);
+	hil_mutants_free(mutants, n);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(0, system(cmd));
+	free(tmp), free(fixtures), free(mdir), free(script), free(json), free(sut);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mutants");
 	TCase *tc = tcase_create("reader");
 	tcase_add_test(tc, test_mutants_reader_refuses_bad_files);
+	tcase_add_test(tc, test_mutants_edits_apply_or_say_the_reference_changed);
 	suite_add_tcase(s, tc);
 	if (getenv("R4HIL_MUTANT")) {
 		tc = tcase_create("kill");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int fail(char **err, int ret, const char *path, const char *what)
 {
@@ -33,14 +34,47 @@ static char *path_in(const char *dir, char *rel)
 	return p;
 }
 
+static int edit_file_ok(const char *file)
+{
+	return file && !strstr(file, "..") &&
+	       (strncmp(file, "overlay/", 8) == 0 || strcmp(file, "ha/automations.yaml") == 0);
+}
+
+static int parse_edits(const char *path, json_object *o, struct hil_mutant *m, char **err)
+{
+	json_object *edits;
+	if (!json_object_object_get_ex(o, "edits", &edits))
+		return 0;
+	if (!json_object_is_type(edits, json_type_array) || json_object_array_length(edits) == 0)
+		return fail(err, -EINVAL, path, "\"edits\" must be a non-empty array");
+	m->edits = calloc(json_object_array_length(edits), sizeof(*m->edits));
+	if (!m->edits)
+		return -ENOMEM;
+	for (size_t i = 0; i < json_object_array_length(edits); i++) {
+		json_object *e = json_object_array_get_idx(edits, i);
+		struct hil_mutant_edit *edit = &m->edits[m->n_edits++];
+		edit->file = string_of(e, "file");
+		edit->replace = string_of(e, "replace");
+		edit->with = string_of(e, "with");
+		if (!edit_file_ok(edit->file) || !edit->replace || !*edit->replace || !edit->with)
+			return fail(err, -EINVAL, path,
+				    "an edit needs \"file\" (overlay/... or ha/automations.yaml), a non-empty "
+				    "\"replace\" and \"with\"");
+	}
+	return 0;
+}
+
 static int parse(const char *dir, const char *path, json_object *o, struct hil_mutant *m, char **err)
 {
 	json_object *kills;
 	m->summary = string_of(o, "summary");
 	m->overlay = path_in(dir, string_of(o, "overlay"));
 	m->automations = path_in(dir, string_of(o, "automations"));
-	if (!m->overlay && !m->automations)
-		return fail(err, -EINVAL, path, "needs \"overlay\" or \"automations\"");
+	int ret = parse_edits(path, o, m, err);
+	if (ret < 0)
+		return ret;
+	if (!m->overlay && !m->automations && !m->n_edits)
+		return fail(err, -EINVAL, path, "needs \"overlay\" or \"automations\" or \"edits\"");
 	if (!json_object_object_get_ex(o, "kills", &kills) || !json_object_is_type(kills, json_type_array) ||
 	    json_object_array_length(kills) == 0)
 		return fail(err, -EINVAL, path, "needs \"kills\": [{\"scenario\", \"requirement\"}, ...]");
@@ -124,6 +158,12 @@ void hil_mutants_free(struct hil_mutant *mutants, size_t n)
 			free(m->kills[k].requirement);
 		}
 		free(m->kills);
+		for (size_t k = 0; k < m->n_edits; k++) {
+			free(m->edits[k].file);
+			free(m->edits[k].replace);
+			free(m->edits[k].with);
+		}
+		free(m->edits);
 		free(m->name);
 		free(m->summary);
 		free(m->overlay);
@@ -139,4 +179,111 @@ size_t hil_mutants_killing(const struct hil_mutant *mutants, size_t n, const cha
 		for (size_t k = 0; k < mutants[i].n_kills; k++)
 			count += strcmp(mutants[i].kills[k].requirement, id) == 0;
 	return count;
+}
+
+/* ---- materializing edits ---- */
+
+static char *read_all(const char *path, struct stat *st)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	if (fstat(fileno(f), st) == 0 && (text = malloc((size_t)st->st_size + 1)) &&
+	    fread(text, 1, (size_t)st->st_size, f) == (size_t)st->st_size) {
+		text[st->st_size] = '\0';
+	} else {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+static int write_all(const char *path, const char *text, mode_t mode)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	int ok = fputs(text, f) >= 0;
+	ok = fclose(f) == 0 && ok;
+	return ok && chmod(path, mode & 07777) == 0 ? 0 : -EIO;
+}
+
+/* @text with its one occurrence of @from replaced by @to; NULL unless exactly one. */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at || strstr(at + 1, from))
+		return NULL;
+	char *out = NULL;
+	if (asprintf(&out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)) < 0)
+		return NULL;
+	return out;
+}
+
+/* Apply every edit of @file, in order, to the reference's text. */
+static int edit_one_file(const struct hil_mutant *m, const char *file, const char *fixtures,
+			 const char *dest, char **err)
+{
+	char src[4096], dst[4096];
+	snprintf(src, sizeof(src), "%s/%s", fixtures, file);
+	snprintf(dst, sizeof(dst), "%s/%s", dest, file);
+	struct stat st;
+	char *text = read_all(src, &st);
+	if (!text)
+		return fail(err, -errno ? -errno : -EIO, src, strerror(errno ? errno : EIO));
+	for (size_t i = 0; i < m->n_edits; i++) {
+		if (strcmp(m->edits[i].file, file) != 0)
+			continue;
+		char *next = replace_once(text, m->edits[i].replace, m->edits[i].with);
+		free(text);
+		if (!next) {
+			if (err && asprintf(err, "mutant %s: edit %zu does not apply to fixtures/%s (its text "
+						 "is not there exactly once: the reference changed, update the mutant)",
+					    m->name, i + 1, file) < 0)
+				*err = NULL;
+			return -EINVAL;
+		}
+		text = next;
+	}
+	int ret = write_all(dst, text, st.st_mode);
+	free(text);
+	return ret < 0 ? fail(err, ret, dst, strerror(-ret)) : 0;
+}
+
+int hil_mutant_materialize(const struct hil_mutant *m, const char *fixtures, const char *dest,
+			   char **overlay, char **automations, char **err)
+{
+	*overlay = *automations = NULL;
+	int ret = 0;
+	for (size_t i = 0; i < m->n_edits && ret == 0; i++) {
+		int first = 1; /* each file once, with all its edits */
+		for (size_t j = 0; j < i; j++)
+			first = first && strcmp(m->edits[j].file, m->edits[i].file) != 0;
+		if (first)
+			ret = edit_one_file(m, m->edits[i].file, fixtures, dest, err);
+		if (ret == 0 && strncmp(m->edits[i].file, "overlay/", 8) == 0 && !*overlay &&
+		    asprintf(overlay, "%s/overlay", dest) < 0)
+			ret = -ENOMEM;
+		if (ret == 0 && strcmp(m->edits[i].file, "ha/automations.yaml") == 0 && !*automations &&
+		    asprintf(automations, "%s/ha/automations.yaml", dest) < 0)
+			ret = -ENOMEM;
+	}
+	if (ret < 0) {
+		free(*overlay);
+		free(*automations);
+		*overlay = *automations = NULL;
+	}
+	return ret;
 }

@@ -1,3 +1,0 @@
-#!/bin/sh
-# Mutant: the AP runs unshaped (001 before its fix).
-exit 0
