@@ -13,6 +13,7 @@
 #include "r4hil/plug.h"
 #include "r4hil/lab.h"
 #include "r4hil/ssh.h"
+#include "r4hil/mutants.h"
 #include "testutil.h"
 
 #define START_MS 1772442000000LL /* the lab's epoch; the kernel booted an hour before */
@@ -239,12 +240,31 @@ START_TEST(test_kernel_power_loss_erases_ramoops)
 }
 END_TEST
 
+/* The overlay layer of mutant @name: its edits applied to the current fixtures. */
+static char *mutant_overlay(const char *name)
+{
+	char *dir, *fixtures, *err = NULL, *overlay = NULL, *automations = NULL;
+	struct hil_mutant *mutants;
+	size_t n, i = 0;
+	if (asprintf(&dir, "%s/tests/mutants", hil_test_source_dir()) < 0 ||
+	    asprintf(&fixtures, "%s/fixtures", hil_test_source_dir()) < 0)
+		abort();
+	ck_assert_msg(hil_mutants_load(dir, &mutants, &n, &err) == 0, "%s", err);
+	while (i < n && strcmp(mutants[i].name, name))
+		i++;
+	ck_assert_msg(i < n, "no mutant %s", name);
+	char *sut = hil_test_tmpdir("mutant-sut");
+	ck_assert_msg(hil_mutant_materialize(&mutants[i], fixtures, sut, &overlay, &automations, &err) == 0, "%s", err);
+	ck_assert_ptr_nonnull(overlay);
+	hil_mutants_free(mutants, n);
+	free(automations), free(sut), free(fixtures), free(dir);
+	return overlay;
+}
+
 START_TEST(test_kernel_stock_sysctls_without_the_overlay)
 {
 	/* WDT-2's mutant: no sysctl.d of ours, OpenWrt's kernel.panic=3 and the kernel's defaults */
-	char *mut;
-	if (asprintf(&mut, "%s/tests/mutants/no-panic-sysctls/overlay", hil_test_source_dir()) < 0)
-		abort();
+	char *mut = mutant_overlay("no-panic-sysctls");
 	klab_start(&k, "kernel-stock", mut);
 	free(mut);
 	klab_inject(&k, "kernel.hung-task", NULL);

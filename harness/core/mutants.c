@@ -111,6 +111,14 @@ static int load_one(const char *dir, const char *name, struct hil_mutant *m, cha
 	return ret;
 }
 
+static int is_dir(const char *dir, const char *name)
+{
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct hil_mutant *)a)->name, ((const struct hil_mutant *)b)->name);
@@ -126,7 +134,8 @@ int hil_mutants_load(const char *dir, struct hil_mutant **mutants, size_t *n, ch
 	int ret = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) && ret == 0) {
-		if (de->d_name[0] == '.')
+		/* a mutant is a directory; README.md and the like are not */
+		if (de->d_name[0] == '.' || !is_dir(dir, de->d_name))
 			continue;
 		struct hil_mutant *grown = realloc(*mutants, (*n + 1) * sizeof(*grown));
 		if (!grown) {
