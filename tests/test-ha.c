@@ -51,12 +51,12 @@ static char *data_path(const char *name)
 	return p;
 }
 
-/* A HA with @automations (a path) and the test configuration.yaml; the plug bound. */
-static void setup_ha(const char *automations)
+/* A HA with @automations and @conf (paths); the plug bound. */
+static void setup_ha_with(const char *automations, char *conf)
 {
+	char *err = NULL;
 	memset(&w, 0, sizeof(w));
 	w.loop = fl_loop_new(T0);
-	char *conf = data_path("configuration.yaml"), *err = NULL;
 	struct fl_ha_config cfg = { .token = "tok", .automations_path = automations,
 				    .configuration_path = conf, .run_shell = run_shell };
 	w.ha = fl_ha_new(w.loop, &cfg, &err);
@@ -64,6 +64,12 @@ static void setup_ha(const char *automations)
 	ck_assert_int_eq(0, fl_ha_bind_switch(w.ha, "switch.internet", &plug_ops, NULL));
 	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "switch.internet", "on", NULL));
 	free(conf);
+}
+
+/* A HA with @automations (a path) and the test configuration.yaml. */
+static void setup_ha(const char *automations)
+{
+	setup_ha_with(automations, data_path("configuration.yaml"));
 }
 
 static void teardown_ha(void)
@@ -513,6 +519,90 @@ START_TEST(test_ha_state_trigger_from_to_for)
 }
 END_TEST
 
+/* HA: a state trigger naming neither from: nor to: fires on attribute-only changes too. */
+START_TEST(test_ha_state_trigger_attribute_changes)
+{
+	setup_yaml("- alias: any\n"
+		   "  mode: queued\n"
+		   "  triggers:\n"
+		   "    - trigger: state\n"
+		   "      entity_id: sensor.cause\n"
+		   "  actions:\n"
+		   "    - action: switch.turn_off\n"
+		   "      entity_id: switch.internet\n"
+		   "    - action: switch.turn_on\n"
+		   "      entity_id: switch.internet\n"
+		   "- alias: to\n"
+		   "  triggers:\n"
+		   "    - trigger: state\n"
+		   "      entity_id: sensor.cause\n"
+		   "      to: panic\n"
+		   "  actions:\n"
+		   "    - action: shell_command.bpi_r4_reboot\n");
+	run_until(10);
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "sensor.cause", "panic", "{\"boot_id\":\"a\"}"));
+	run_until(20);
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "sensor.cause", "panic", "{\"boot_id\":\"b\"}"));
+	run_until(30);
+	ck_assert_int_eq(0, fl_ha_set_state(w.ha, "sensor.cause", "panic", "{\"boot_id\":\"b\"}")); /* no change */
+	run_until(40);
+	ck_assert_str_eq("off@10s on@10s shell[ssh -i /config/.ssh/id root@192.168.1.1 reboot]@10s off@20s on@20s ", w.log);
+	teardown_yaml();
+}
+END_TEST
+
+/* HA-CRASH of the reference automations: a crash loop notifies once per crashed boot. */
+START_TEST(test_ha_reference_crash_loop_notifies_every_crash)
+{
+	char *path, *conf;
+	ck_assert_int_ge(asprintf(&path, "%s/fixtures/ha/automations.yaml", hil_test_source_dir()), 0);
+	ck_assert_int_ge(asprintf(&conf, "%s/fixtures/ha/configuration.yaml", hil_test_source_dir()), 0);
+	setup_ha_with(path, conf);
+	static const char *const boots[][2] = {
+		{ "power_on", "b0" }, { "panic", "b1" }, { "panic", "b2" }, { "reset_with_pstore", "b3" }, { "reboot", "b4" },
+	};
+	size_t expected[] = { 0, 1, 2, 3, 3 };
+	for (size_t i = 0; i < sizeof(boots) / sizeof(boots[0]); i++) {
+		char attrs[64];
+		snprintf(attrs, sizeof(attrs), "{\"boot_id\":\"%s\"}", boots[i][1]);
+		run_until(100 * (fl_ms)(i + 1));
+		ck_assert_int_eq(0, fl_ha_set_state(w.ha, "sensor.bpi_r4_boot_cause", boots[i][0], attrs));
+		run_until(100 * (fl_ms)(i + 1) + 10);
+		ck_assert_msg(fl_ha_notification_count(w.ha) == expected[i], "boot %zu (%s): %zu notifications, expected %zu",
+			      i, boots[i][0], fl_ha_notification_count(w.ha), expected[i]);
+	}
+	teardown_ha();
+	free(path);
+}
+END_TEST
+
+/* HA-PP of the reference automations: a clean cause left over from an earlier boot
+ * is not taken for the recovery when the SSH reboot did nothing. */
+static void page_pool_reboot_that_fails(const char *age_after, const char *expect_in_message)
+{
+	char *path, *conf;
+	ck_assert_int_ge(asprintf(&path, "%s/fixtures/ha/automations.yaml", hil_test_source_dir()), 0);
+	ck_assert_int_ge(asprintf(&conf, "%s/fixtures/ha/configuration.yaml", hil_test_source_dir()), 0);
+	setup_ha_with(path, conf);
+	at(0, "sensor.bpi_r4_boot_cause", "reboot"); /* an earlier, clean reboot */
+	for (fl_ms m = 10; m <= 31; m++) /* the stall's age, one push a minute */
+		at(m * 60, "sensor.bpi_r4_page_pool_age", m == 31 ? "1860" : (m < 11 ? "0" : "900"));
+	ck_assert_msg(strstr(w.log, "reboot]@1860s") != NULL, "no SSH reboot at 31 min: %s", w.log);
+	at(33 * 60, "sensor.bpi_r4_page_pool_age", age_after);
+	run_until(36 * 60);
+	const char *msg = fl_ha_persistent_message(w.ha, "bpi_r4_page_pool_stall");
+	ck_assert_msg(msg && strstr(msg, expect_in_message), "message: %s", msg ? msg : "(none)");
+	teardown_ha();
+	free(path);
+}
+
+START_TEST(test_ha_reference_page_pool_reboot_confirmed_by_the_stall_ending)
+{
+	page_pool_reboot_that_fails("1980", "no clean boot 4 min later");
+	page_pool_reboot_that_fails("0", "the new boot is clean");
+}
+END_TEST
+
 static const char logic_yaml[] =
 	"- alias: logic\n"
 	"  mode: parallel\n"
@@ -734,6 +824,9 @@ static Suite *suite(void)
 	tc = tcase_create("engine");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ha_state_trigger_from_to_for);
+	tcase_add_test(tc, test_ha_state_trigger_attribute_changes);
+	tcase_add_test(tc, test_ha_reference_crash_loop_notifies_every_crash);
+	tcase_add_test(tc, test_ha_reference_page_pool_reboot_confirmed_by_the_stall_ending);
 	tcase_add_test(tc, test_ha_conditions_and_or_not);
 	tcase_add_test(tc, test_ha_persistent_notifications);
 	tcase_add_test(tc, test_ha_wait_timeout_stops_if_else_stop);

@@ -380,8 +380,10 @@ static bool trigger_check(struct fl_ha *ha, struct ha_trigger *t, const struct h
 			match = numeric_match(t, ev->new);
 			start = match && !numeric_match(t, ev->old);
 		} else {
-			if (ev->old && strcmp(ev->old, ev->new) == 0)
-				continue; /* attribute-only change */
+			/* As HA: a trigger naming from: or to: ignores attribute-only
+			 * changes; one naming neither fires on them too. */
+			if (ev->old && strcmp(ev->old, ev->new) == 0 && (t->from || t->to))
+				continue;
 			match = (!t->from || (ev->old && strcmp(ev->old, t->from) == 0)) &&
 				(!t->to || strcmp(ev->new, t->to) == 0);
 			start = match;
