@@ -509,18 +509,19 @@ static void run_teardown(struct engine *e)
 	e->stop = stop;
 }
 
-static int step_possible(struct engine *e, const struct hil_step *s)
+/* A step this lab cannot do, with the reason as the skip reason. */
+static int step_impossible(struct engine *e, const struct hil_step *s)
 {
 	if (s->kind != HIL_STEP_INJECT || e->t->fakelab || gpio_can(e, s))
-		return 1;
+		return 0;
 	if (asprintf(&e->skip_reason, "injection %s needs the fake lab%s (this lab cannot inject it)", s->name,
 		     strcmp(s->name, "lab.fault") ? " or a permitted GPIO rig" : "") < 0)
 		e->skip_reason = NULL;
-	return 0;
+	return 1;
 }
 
-/* Refuse, before anything runs, what this lab cannot do: never stop half-way. */
-static int injections_possible(struct engine *e)
+/* The first step of setup, steps or teardown that satisfies @pred, or NULL. */
+static const struct hil_step *find_step(struct engine *e, int (*pred)(struct engine *, const struct hil_step *))
 {
 	const struct { const struct hil_step *steps; size_t n; } parts[] = {
 		{ e->sc->setup, e->sc->n_setup }, { e->sc->steps, e->sc->n_steps },
@@ -528,9 +529,49 @@ static int injections_possible(struct engine *e)
 	};
 	for (size_t p = 0; p < 3; p++)
 		for (size_t i = 0; i < parts[p].n; i++)
-			if (!step_possible(e, &parts[p].steps[i]))
-				return 0;
-	return 1;
+			if (pred(e, &parts[p].steps[i]))
+				return &parts[p].steps[i];
+	return NULL;
+}
+
+/* Refuse, before anything runs, what this lab cannot do: never stop half-way. */
+static int injections_possible(struct engine *e)
+{
+	return find_step(e, step_impossible) == NULL;
+}
+
+static int gpio_step(struct engine *e, const struct hil_step *s)
+{
+	return s->kind == HIL_STEP_INJECT && gpio_can(e, s);
+}
+
+static int needs_gpio(struct engine *e)
+{
+	for (size_t i = 0; i < e->sc->n_needs; i++)
+		if (!strcmp(e->sc->needs[i], "gpio"))
+			return 1;
+	return find_step(e, gpio_step) != NULL;
+}
+
+/*
+ * A rig in the lab file whose chip this machine cannot open (no rig wired to
+ * this host, or CI): the scenario cannot run here, which is a skip, not the
+ * lab failing mid-way. Other rig problems stay errors at the injection.
+ */
+static int rig_present(struct engine *e)
+{
+	if (e->t->fakelab || !needs_gpio(e))
+		return 1;
+	char *err = NULL, *detail = NULL;
+	struct hil_gpio *g = hil_gpio_open(e->t->lab, NULL, &err);
+	int ret = g ? g->ops->check(g, &detail, &err) : -ENOMEM;
+	hil_gpio_free(g);
+	free(detail);
+	if (ret == -ENODEV &&
+	    asprintf(&e->skip_reason, "needs the GPIO rig: %s", err ? err : strerror(ENODEV)) < 0)
+		e->skip_reason = NULL;
+	free(err);
+	return ret != -ENODEV;
 }
 
 static int needs_met(struct engine *e)
@@ -619,7 +660,7 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 			set_error(&e, "out of memory");
 	*origin = e.origin;
 
-	if (needs_met(&e) && injections_possible(&e))
+	if (needs_met(&e) && injections_possible(&e) && rig_present(&e))
 		experiment(&e, r);
 	if (!e.skip_reason)
 		run_teardown(&e);
