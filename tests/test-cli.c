@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "clirun.h"
+#include "r4hil/mutants.h"
+#include "r4hil/scenario.h"
 #include "testutil.h"
 
 static char *tmp;
@@ -188,6 +190,54 @@ START_TEST(test_cli_help_and_list)
 }
 END_TEST
 
+/* Issue 5: every scenario is proven to fail by a mutant, and every kill names a
+ * scenario of the catalogue and a requirement that scenario covers. */
+START_TEST(test_cli_every_scenario_is_killed_by_a_mutant)
+{
+	char *mdir, *sdir, *err = NULL;
+	ck_assert_int_ge(asprintf(&mdir, "%s/tests/mutants", hil_test_source_dir()), 0);
+	ck_assert_int_ge(asprintf(&sdir, "%s/scenarios", hil_test_source_dir()), 0);
+	struct hil_mutant *m;
+	size_t n_m;
+	ck_assert_msg(hil_mutants_load(mdir, &m, &n_m, &err) == 0, "%s", err ? err : "?");
+	size_t *kills_seen = calloc(n_m, sizeof(*kills_seen)), n_scenarios = 0;
+	DIR *d = opendir(sdir);
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		char *path, *errors = NULL;
+		struct hil_scenario *sc;
+		ck_assert_int_ge(asprintf(&path, "%s/%s", sdir, e->d_name), 0);
+		ck_assert_msg(hil_scenario_load(path, &sc, &errors) == 0, "%s", errors ? errors : path);
+		size_t kills = 0;
+		for (size_t i = 0; i < n_m; i++)
+			for (size_t k = 0; k < m[i].n_kills; k++) {
+				if (strcmp(m[i].kills[k].scenario, sc->name))
+					continue;
+				int covered = 0;
+				for (size_t r = 0; r < sc->n_requirements; r++)
+					covered |= !strcmp(sc->requirements[r], m[i].kills[k].requirement);
+				ck_assert_msg(covered, "mutant %s: %s does not cover %s", m[i].name, sc->name,
+					      m[i].kills[k].requirement);
+				kills++, kills_seen[i]++;
+			}
+		ck_assert_msg(kills > 0, "scenario %s: no mutant proves it can fail", sc->name);
+		n_scenarios++;
+		hil_scenario_free(sc);
+		free(path);
+	}
+	closedir(d);
+	ck_assert_uint_eq(count_catalogue(), n_scenarios);
+	for (size_t i = 0; i < n_m; i++)
+		ck_assert_msg(kills_seen[i] == m[i].n_kills, "mutant %s names a scenario not in the catalogue", m[i].name);
+	free(kills_seen);
+	hil_mutants_free(m, n_m);
+	free(mdir), free(sdir);
+}
+END_TEST
+
 START_TEST(test_cli_same_inputs_same_timeline)
 {
 	char *log = at("log"), *a = at("a"), *b = at("b");
@@ -213,6 +263,7 @@ static Suite *suite(void)
 	tcase_add_test(fast, test_cli_malformed_scenario_is_refused_with_its_position);
 	tcase_add_test(fast, test_cli_bad_usage_exits_2);
 	tcase_add_test(fast, test_cli_help_and_list);
+	tcase_add_test(fast, test_cli_every_scenario_is_killed_by_a_mutant);
 	suite_add_tcase(s, fast);
 	TCase *runs = tcase_create("runs");
 	tcase_add_checked_fixture(runs, setup, teardown);
