@@ -3,12 +3,16 @@
 
 #include "r4hil/ssh.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -206,6 +210,47 @@ START_TEST(test_ssh_connection_refused)
 }
 END_TEST
 
+/* The client's socket to the fixture, found by its peer port, or -1. */
+static int session_fd(void)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+
+		if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && peer.sin_family == AF_INET &&
+		    ntohs(peer.sin_port) == fx.port)
+			return fd;
+	}
+	return -1;
+}
+
+static int sockopt(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	ck_assert_int_eq(0, getsockopt(fd, level, name, &v, &len));
+	return v;
+}
+
+START_TEST(test_ssh_session_has_keepalive)
+{
+	struct hil_ssh *ssh = client(fx.known_hosts);
+	char *err = NULL;
+
+	ck_assert_int_eq(0, hil_ssh_connect(ssh, &err));
+	int fd = session_fd();
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(1, sockopt(fd, SOL_SOCKET, SO_KEEPALIVE));
+	ck_assert_int_eq(HIL_SSH_KEEPIDLE_S, sockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE));
+	ck_assert_int_eq(HIL_SSH_KEEPINTVL_S, sockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL));
+	ck_assert_int_eq(HIL_SSH_KEEPCNT, sockopt(fd, IPPROTO_TCP, TCP_KEEPCNT));
+	/* a dead board is noticed within about 30 s */
+	ck_assert_int_le(HIL_SSH_KEEPIDLE_S + HIL_SSH_KEEPINTVL_S * HIL_SSH_KEEPCNT, 30);
+	hil_ssh_free(ssh);
+}
+END_TEST
+
 START_TEST(test_ssh_command_timeout)
 {
 	struct hil_ssh *ssh = client(fx.known_hosts);
@@ -388,6 +433,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ssh_changed_host_key_refused);
 	tcase_add_test(tc, test_ssh_wrong_client_key_rejected);
 	tcase_add_test(tc, test_ssh_connection_refused);
+	tcase_add_test(tc, test_ssh_session_has_keepalive);
 	tcase_add_test(tc, test_ssh_command_timeout);
 	tcase_add_test(tc, test_ssh_silent_peer_times_out);
 	tcase_add_test(tc, test_ssh_reconnect_after_server_restart);

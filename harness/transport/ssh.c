@@ -2,9 +2,12 @@
 #include "transport/internal.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libssh/libssh.h>
@@ -189,6 +192,29 @@ static int authenticate(struct hil_ssh *ssh, char **err)
 	return -EACCES;
 }
 
+/* Settings and why in ssh.h: an idle session to a dead board must fail, not hang. */
+static int set_keepalive(struct hil_ssh *ssh, char **err)
+{
+	const int opts[][3] = {
+		{ SOL_SOCKET, SO_KEEPALIVE, 1 },
+		{ IPPROTO_TCP, TCP_KEEPIDLE, HIL_SSH_KEEPIDLE_S },
+		{ IPPROTO_TCP, TCP_KEEPINTVL, HIL_SSH_KEEPINTVL_S },
+		{ IPPROTO_TCP, TCP_KEEPCNT, HIL_SSH_KEEPCNT },
+	};
+	int fd = ssh_get_fd(ssh->s);
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (setsockopt(fd, opts[i][0], opts[i][1], &opts[i][2], sizeof(int)) < 0) {
+			int ret = -errno;
+
+			hil_transport_seterr(err, "failed to enable TCP keepalive: %s:%d: %s",
+					     ssh->host, ssh->port, strerror(errno));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int hil_ssh_connect(struct hil_ssh *ssh, char **err)
 {
 	long verbosity = SSH_LOG_NOLOG;
@@ -226,6 +252,9 @@ int hil_ssh_connect(struct hil_ssh *ssh, char **err)
 		ret = connect_errno(msg);
 		goto err_free;
 	}
+	ret = set_keepalive(ssh, err);
+	if (ret)
+		goto err_free;
 	ret = check_host_key(ssh, err);
 	if (ret)
 		goto err_free;

@@ -6,6 +6,18 @@
 
 struct hil_ssh;
 
+/*
+ * TCP keepalive on every session's socket: idle 10 s, then 4 probes 5 s
+ * apart, so a session to a board that died while it sat idle fails within
+ * about 30 s instead of hanging until the kernel gives up (hours). This only
+ * keeps idle sessions from hanging forever; it is far too coarse to time a
+ * recovery. Reboot phases are measured by TCP-connect probes on the monotonic
+ * clock (hil_tcp_probe()), and commands by their own deadlines.
+ */
+#define HIL_SSH_KEEPIDLE_S	10
+#define HIL_SSH_KEEPINTVL_S	5
+#define HIL_SSH_KEEPCNT		4
+
 struct hil_ssh_config {
 	const char *host;
 	int port;			/* 0: 22 */
@@ -42,7 +54,8 @@ void hil_ssh_free(struct hil_ssh *ssh);
  * @err: if non-NULL, receives a malloc'd message on failure (caller frees).
  *
  * The host key must match the pinned known_hosts file exactly; an unknown or
- * changed key is never accepted. A no-op when already connected.
+ * changed key is never accepted. The socket gets TCP keepalive (see
+ * HIL_SSH_KEEPIDLE_S). A no-op when already connected.
  *
  * Return: 0; -EPERM for an unknown or changed host key, -ECONNREFUSED,
  * -ETIMEDOUT, -EACCES when authentication fails, -ENOENT when the key file
