@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "r4hil/clock.h"
 #include "r4hil/fakelab.h"
@@ -52,6 +53,14 @@ START_TEST(test_clock_real_sleeps_really)
 	ck_assert_int_ge(t1 - t0, 50);
 	ck_assert_int_lt(t1 - t0, 1000);
 	ck_assert_int_eq(0, hil_clock_sleep_until(c, t0, NULL)); /* the past: no wait */
+	/* durations on CLOCK_MONOTONIC, not the wall clock NTP may step */
+	struct timespec ts;
+	int64_t m0 = hil_clock_mono(c);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t lag = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - m0;
+	ck_assert(lag >= 0 && lag < 100);
+	ck_assert_int_eq(0, hil_clock_sleep_until(c, hil_clock_now(c) + 50, NULL));
+	ck_assert_int_ge(hil_clock_mono(c) - m0, 50);
 	hil_clock_free(c);
 }
 END_TEST
@@ -65,6 +74,7 @@ START_TEST(test_clock_virtual_moves_only_when_asked)
 	char *err = NULL;
 	ck_assert_int_eq(0, hil_clock_sleep_until(c, START_MS + 150 * 1000, &err));
 	ck_assert_int_eq(START_MS + 150 * 1000, hil_clock_now(c));
+	ck_assert_int_eq(START_MS + 150 * 1000, hil_clock_mono(c)); /* durations in virtual time too */
 	/* two cron minutes went by, at exactly their minutes */
 	char *log = truth();
 	ck_assert_ptr_nonnull(strstr(log, "{\"t_ms\":1772442060000,\"kind\":\"cron.run\""));

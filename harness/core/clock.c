@@ -5,12 +5,19 @@
 #include <time.h>
 
 #include "r4hil/fakelab.h"
+#include "transport/internal.h"
 
 static int64_t real_now(struct hil_clock *clock)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t real_mono(struct hil_clock *clock)
+{
+	(void)clock;
+	return hil_transport_now_ms();
 }
 
 static int real_sleep_until(struct hil_clock *clock, int64_t t, char **err)
@@ -34,6 +41,7 @@ static void real_free(struct hil_clock *clock)
 static const struct hil_clock_ops real_ops = {
 	.name = "real",
 	.now = real_now,
+	.mono = real_mono,
 	.sleep_until = real_sleep_until,
 	.free = real_free,
 };
@@ -79,6 +87,7 @@ static void virtual_free(struct hil_clock *clock)
 static const struct hil_clock_ops virtual_ops = {
 	.name = "virtual",
 	.now = virtual_now,
+	.mono = virtual_now,
 	.sleep_until = virtual_sleep_until,
 	.free = virtual_free,
 };

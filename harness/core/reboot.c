@@ -19,6 +19,12 @@ static int64_t now(struct hil_reboot_watch *w)
 	return hil_clock_now(w->t->clock);
 }
 
+/* Phase durations: a wall clock stepped mid-reboot must not distort them. */
+static int64_t mono(struct hil_reboot_watch *w)
+{
+	return hil_clock_mono(w->t->clock);
+}
+
 static int port_open(struct hil_reboot_watch *w)
 {
 	const struct hil_lab *lab = w->t->lab;
@@ -42,14 +48,15 @@ static int run(struct hil_reboot_watch *w, const char *cmd, char *out, size_t le
 	return ret;
 }
 
+/* A phase reached @since (on mono()) + after_ms, stamped on the engine's clock. */
 static void phase(struct hil_reboot_watch *w, const char *value, int64_t since, const char *boot_id)
 {
 	char detail[160];
+	long long after = (long long)(mono(w) - since);
 	if (boot_id)
-		snprintf(detail, sizeof(detail), "{\"after_ms\":%lld,\"boot_id\":\"%s\"}", (long long)(now(w) - since),
-			 boot_id);
+		snprintf(detail, sizeof(detail), "{\"after_ms\":%lld,\"boot_id\":\"%s\"}", after, boot_id);
 	else
-		snprintf(detail, sizeof(detail), "{\"after_ms\":%lld}", (long long)(now(w) - since));
+		snprintf(detail, sizeof(detail), "{\"after_ms\":%lld}", after);
 	hil_timeline_add(w->tl, now(w) - w->origin, "router", "router.phase", value, detail);
 }
 
@@ -104,7 +111,7 @@ static int ready(struct hil_reboot_watch *w, void *arg)
 
 int hil_expect_reboot(struct hil_reboot_watch *w, int64_t deadline, const char *ready_command)
 {
-	int64_t start = now(w), period = HIL_REBOOT_PROBE_MS;
+	int64_t start = mono(w), period = HIL_REBOOT_PROBE_MS;
 	char old_id[64] = "";
 	if (port_open(w))
 		run(w, "cat /proc/sys/kernel/random/boot_id", old_id, sizeof(old_id));
@@ -117,7 +124,7 @@ int hil_expect_reboot(struct hil_reboot_watch *w, int64_t deadline, const char *
 		return ret < 0 ? ret : 1;
 	}
 	phase(w, "down", start, NULL);
-	int64_t down = now(w);
+	int64_t down = mono(w);
 	ret = poll_until(w, deadline, is_up, NULL, &period);
 	struct ssh_back b = { .old_id = old_id, .period = &period };
 	if (ret > 0) {

@@ -1,4 +1,4 @@
-/* Helpers private to the transport and target modules. */
+/* Helpers private to the library: the transport and target modules, and the real clock. */
 #ifndef R4HIL_TRANSPORT_INTERNAL_H
 #define R4HIL_TRANSPORT_INTERNAL_H
 

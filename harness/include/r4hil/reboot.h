@@ -4,9 +4,11 @@
  * readiness command succeeds (services back). Each phase is a timeline event
  * "router.phase" with its measured time; the verdict is left to expectations.
  *
- * Timing uses TCP connects to the SSH port on the target's clock (precise to the
- * probe period), not SSH keepalives, which notice a dead link only after tens of
- * seconds. SSH after the port reopens is retried with backoff (dropbear may
+ * Timing uses TCP connects to the SSH port (precise to the probe period), not
+ * SSH keepalives, which notice a dead link only after tens of seconds. Phase
+ * durations ("after_ms") are measured on hil_clock_mono() (monotonic in a real
+ * lab, virtual time in the fake lab); the events' timestamps stay on the
+ * target's clock like the rest of the timeline. SSH after the port reopens is retried with backoff (dropbear may
  * accept before it can authenticate).
  */
 #ifndef R4HIL_REBOOT_H
