@@ -40,7 +40,8 @@ shift $((OPTIND - 1))
 [ -r "$lab_file" ] || { echo "nightly: cannot read lab file $lab_file" >&2; exit 2; }
 [ -x "$r4hil" ] || { echo "nightly: no r4hil at $r4hil (build first, or set R4HIL_BIN)" >&2; exit 2; }
 mkdir -p "$runs"
-out="$runs/$(date -u +%Y%m%d-%H%M%SZ)"
+stamp=$(date -u +%Y%m%d-%H%M%SZ)
+out="$runs/$stamp"
 
 # One run per board: fd 9 holds the lock until this script exits.
 exec 9>"$lock"
@@ -65,7 +66,8 @@ set +e
 "$r4hil" run --lab "$lab_file" --out "$out" "$@"
 status=$?
 set -e
-ln -sfn "$out" "$runs/latest"
+# relative to the link's own directory: right for a relative or absolute RUNS_DIR
+ln -sfn "$stamp" "$runs/latest"
 # a fixed path for CI test reports (GitLab does not follow the symlink)
 if [ -f "$out/junit.xml" ]; then cp "$out/junit.xml" "$runs/junit.xml"; fi
 echo "nightly: exit $status, report in $out"

@@ -1,10 +1,11 @@
 #!/bin/sh
 # lab/nightly.sh against a fake lab: exit codes 0 (pass), 2 (bad lab file),
-# 3 (board locked; lab check failing), the kept run directory and junit.xml.
+# 3 (board locked; lab check failing), the kept run directory (absolute and
+# relative RUNS_DIR), its latest link and junit.xml.
 # Usage: it-lab-nightly.sh BUILD_DIR SOURCE_DIR
 set -eu
-build=$1
-src=$2
+build=$(cd "$1" && pwd) # absolute: nightly runs from another directory
+src=$(cd "$2" && pwd)
 shellcheck -s sh "$src/lab/nightly.sh"
 tmp=$(mktemp -d)
 lab_pid=
@@ -24,10 +25,11 @@ while [ ! -f "$tmp/lab/lab.json" ]; do
 done
 
 export R4HIL_BIN="$build/r4hil"
+# nightly LAB_FILE [RUNS_DIR, relative to $tmp]
 nightly() {
 	set +e
-	"$src/lab/nightly.sh" -l "$1" -o "$tmp/runs" -k "$tmp/lock" -- "$src/tests/data/lab/ssh-only.json" \
-		>"$tmp/out" 2>&1
+	(cd "$tmp" && "$src/lab/nightly.sh" -l "$1" -o "${2:-$tmp/runs}" -k "$tmp/lock" -- \
+		"$src/tests/data/lab/ssh-only.json") >"$tmp/out" 2>&1
 	status=$?
 	set -e
 	echo "$status"
@@ -45,6 +47,10 @@ expect 0 "$(nightly "$tmp/lab/lab.json")" "a passing run"
 [ -f "$tmp/runs/latest/results.json" ] || { echo "FAIL: no kept run directory" >&2; exit 1; }
 [ -f "$tmp/runs/latest/lab-check.txt" ] || { echo "FAIL: no lab check in the run directory" >&2; exit 1; }
 grep -q 'testsuite name="ssh-only"' "$tmp/runs/junit.xml" || { echo "FAIL: no junit.xml for CI" >&2; exit 1; }
+
+# a relative RUNS_DIR: latest still resolves, from anywhere
+expect 0 "$(nightly "$tmp/lab/lab.json" runs-rel)" "a passing run into a relative directory"
+[ -f "$tmp/runs-rel/latest/results.json" ] || { echo "FAIL: runs-rel/latest is a broken link" >&2; exit 1; }
 
 echo '{"name": "broken"}' >"$tmp/bad.json"
 expect 2 "$(nightly "$tmp/bad.json")" "a bad lab file is a usage error"
