@@ -102,11 +102,11 @@ END_TEST
 START_TEST(test_safety_dry_run_touches_nothing)
 {
 	char *dir = labfix_at("fl"), *log = labfix_at("plan"), *cycle = labfix_data("plug-cycle.json");
-	char *drop = labfix_data("ssh-drop.json");
+	char *drop = labfix_data("ssh-drop.json"), *reboot = labfix_data("reboot.json");
 	struct hil_fakelab *lab = labfix_start(dir, NULL);
 	char *before = labfix_truth(lab);
 	const char *args[] = { "run", "--dry-run", "--lab", hil_fakelab_lab_file(lab), cycle, drop, "sfp-storm-carrier-down",
-			       NULL };
+			       reboot, NULL };
 	ck_assert_int_eq(0, clirun(log, args));
 	char *after = labfix_truth(lab);
 	ck_assert_str_eq(before, after); /* the ground truth saw no action at all */
@@ -121,9 +121,16 @@ START_TEST(test_safety_dry_run_touches_nothing)
 	ck_assert_ptr_nonnull(strstr(plan, "inject lab.fault: POST http://127.0.0.1:"));
 	ck_assert_ptr_nonnull(strstr(plan, "S+0s         inject sfp.storm: POST"));
 	ck_assert_ptr_nonnull(strstr(plan, "teardown (always):"));
+	/* an expected reboot: its probes and deadline; later steps timed from its end */
+	ck_assert_ptr_nonnull(strstr(plan, "t+0s         expect reboot within 5m (deadline t+5m); R = when the watch ends"));
+	ck_assert_ptr_nonnull(strstr(plan, "down:          TCP connect 127.0.0.1:"));
+	ck_assert_ptr_nonnull(strstr(plan, "cat /proc/sys/kernel/random/boot_id until the boot id changes"));
+	ck_assert_ptr_nonnull(strstr(plan, "services back: SSH root@127.0.0.1:"));
+	ck_assert_ptr_nonnull(strstr(plan, "R+0s         SSH root@127.0.0.1:"));
+	ck_assert_ptr_null(strstr(plan, ": ?"));
 	free(plan), free(plan_path), free(before), free(after);
 	hil_fakelab_stop(lab);
-	free(dir), free(log), free(cycle), free(drop);
+	free(dir), free(log), free(cycle), free(drop), free(reboot);
 }
 END_TEST
 

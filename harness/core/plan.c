@@ -9,6 +9,7 @@
 #include "r4hil/duration.h"
 #include "r4hil/lab.h"
 #include "r4hil/plug.h"
+#include "r4hil/reboot.h"
 #include "r4hil/scenario.h"
 #include "r4hil/target.h"
 
@@ -39,10 +40,44 @@ static const char *ssh_where(const struct plan *p, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The probes of an expected reboot (reboot.h) and its deadline. How long the
+ * board takes is not known in advance: later steps are timed from R, the
+ * moment the watch ends.
+ */
+static void plan_reboot(struct plan *p, const struct hil_step *s)
+{
+	const struct hil_lab *lab = p->t->lab;
+	json_object *v;
+	int64_t within = 0;
+	char where[160], w[32], dl[32], pr[32], bo[32];
+	if (json_object_object_get_ex(s->params, "within", &v))
+		hil_duration_parse(json_object_get_string(v), &within);
+	ssh_where(p, where, sizeof(where));
+	hil_duration_format(HIL_REBOOT_PROBE_MS, pr, sizeof(pr));
+	at(p, "expect reboot within %s (deadline %s+%s); R = when the watch ends", hil_duration_format(within, w, sizeof(w)),
+	   p->anchor, hil_duration_format(p->offset + within, dl, sizeof(dl)));
+	fprintf(p->f, "%16s SSH %s: %s (the old boot id)\n", "", where, HIL_REBOOT_BOOT_ID_COMMAND);
+	fprintf(p->f, "%16s down:          TCP connect %s:%d every %s until refused\n", "", lab->router.host,
+		lab->router.port, pr);
+	fprintf(p->f, "%16s ssh back:      TCP connect every %s until accepted, then SSH %s: %s until the boot id "
+		"changes (retries %s doubling to %s)\n", "", pr, where, HIL_REBOOT_BOOT_ID_COMMAND, pr,
+		hil_duration_format(HIL_REBOOT_BACKOFF_MAX_MS, bo, sizeof(bo)));
+	if (json_object_object_get_ex(s->params, "ready_command", &v))
+		fprintf(p->f, "%16s services back: SSH %s: %s every %s until it exits 0\n", "", where,
+			json_object_get_string(v), pr);
+	p->anchor = "R";
+	p->offset = 0;
+}
+
 static void plan_act(struct plan *p, const struct hil_step *s)
 {
 	json_object *v;
 	char where[160];
+	if (strcmp(s->name, "expect-reboot") == 0) {
+		plan_reboot(p, s);
+		return;
+	}
 	if (strcmp(s->name, "plug") == 0) {
 		int on = json_object_object_get_ex(s->params, "on", &v) && json_object_get_boolean(v);
 		char *req = hil_plug_describe(p->t->plug, on);
@@ -122,8 +157,8 @@ static void plan_observers(struct plan *p)
 		free(entities[i]);
 	}
 	free(entities);
-	fprintf(p->f, "; plug %s read; SSH %s: cat /proc/sys/kernel/random/boot_id\n",
-		hil_plug_type(p->t->plug), ssh_where(p, where, sizeof(where)));
+	fprintf(p->f, "; plug %s read; SSH %s: %s\n", hil_plug_type(p->t->plug),
+		ssh_where(p, where, sizeof(where)), HIL_REBOOT_BOOT_ID_COMMAND);
 }
 
 void hil_plan_print(FILE *f, const struct hil_scenario *sc, const struct hil_target *t)

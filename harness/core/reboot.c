@@ -97,7 +97,7 @@ struct ssh_back {
 static int new_boot(struct hil_reboot_watch *w, void *arg)
 {
 	struct ssh_back *b = arg;
-	if (run(w, "cat /proc/sys/kernel/random/boot_id", b->id, sizeof(b->id)) == 0 &&
+	if (run(w, HIL_REBOOT_BOOT_ID_COMMAND, b->id, sizeof(b->id)) == 0 &&
 	    strcmp(b->id, b->old_id) != 0)
 		return 1;
 	*b->period = *b->period * 2 > HIL_REBOOT_BACKOFF_MAX_MS ? HIL_REBOOT_BACKOFF_MAX_MS : *b->period * 2;
@@ -114,7 +114,7 @@ int hil_expect_reboot(struct hil_reboot_watch *w, int64_t deadline, const char *
 	int64_t start = mono(w), period = HIL_REBOOT_PROBE_MS;
 	char old_id[64] = "";
 	if (port_open(w))
-		run(w, "cat /proc/sys/kernel/random/boot_id", old_id, sizeof(old_id));
+		run(w, HIL_REBOOT_BOOT_ID_COMMAND, old_id, sizeof(old_id));
 	hil_ssh_disconnect(w->t->router); /* the session dies with the board: drop it now */
 
 	int ret = poll_until(w, deadline, is_down, NULL, &period);

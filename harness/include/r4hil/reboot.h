@@ -21,6 +21,8 @@ struct hil_timeline;
 
 #define HIL_REBOOT_PROBE_MS 1000
 #define HIL_REBOOT_BACKOFF_MAX_MS 8000
+/* A new boot id is what tells a reboot from a dropped session. */
+#define HIL_REBOOT_BOOT_ID_COMMAND "cat /proc/sys/kernel/random/boot_id"
 
 struct hil_reboot_watch {
 	struct hil_target *t;
