@@ -18,6 +18,7 @@ int validate_main(int argc, char **argv);
 int check_fip_main(int argc, char **argv);
 int lab_main(int argc, char **argv);
 int gen_mlo_main(int argc, char **argv);
+int forensics_main(int argc, char **argv);
 
 /*
  * The scenario files named on the command line (a path, or a name looked up in the

@@ -14,6 +14,7 @@ static const struct {
 	{ "list", list_main, "List the scenario catalogue, or the requirement coverage matrix" },
 	{ "validate", validate_main, "Check scenario files without running them" },
 	{ "check-fip", check_fip_main, "Check a u-boot FIP image against FIP-1 (size, old ramoops address)" },
+	{ "forensics", forensics_main, "Read a router's health ring: per-minute sfp1tx deltas, storms, reboots" },
 	{ "lab", lab_main, "lab check FILE: check a lab file's router, HA, plug and GPIO, read-only" },
 	{ "gen-mlo", gen_mlo_main, "Write the MLO scenarios generated from the model of 002's table" },
 };

@@ -35,7 +35,8 @@ const char *hil_subject_source(const char *subject)
 {
 	if (!strcmp(subject, "plug"))
 		return "plug";
-	if (!strncmp(subject, "router.", 7))
+	/* ring.*: the health ring, read over SSH like observe.commands */
+	if (!strncmp(subject, "router.", 7) || !strncmp(subject, "ring.", 5))
 		return "router";
 	if (!strncmp(subject, "inject.", 7) || !strcmp(subject, "step") || !strcmp(subject, "mark"))
 		return "harness";

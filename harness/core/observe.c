@@ -8,6 +8,7 @@
 
 #include "r4hil/clock.h"
 #include "r4hil/ha.h"
+#include "r4hil/healthring.h"
 #include "r4hil/isotime.h"
 #include "r4hil/lab.h"
 #include "r4hil/plug.h"
@@ -43,11 +44,14 @@ struct hil_observer {
 	int64_t router_last_ok; /* t of the last good router command */
 };
 
-/* observe.commands: run on every poll while the router is up. */
+/* observe.commands (and observe.health_ring): run on every poll while the router is up. */
 struct router_cmd {
-	char *subject; /* "router.<name>" */
+	char *subject; /* "router.<name>"; "ring.*" for the health ring */
 	char *command;
 	char *value;   /* last recorded */
+	int ring;      /* a health ring reader: command is "cat -- PATH" */
+	char *ring_values[HIL_HEALTHRING_N_FIELDS]; /* last recorded ring.<field> */
+	char *ring_subjects[HIL_HEALTHRING_N_FIELDS];
 };
 
 static int is_automation(const char *entity)
@@ -92,6 +96,10 @@ void hil_observer_free(struct hil_observer *o)
 		free(o->cmds[i].subject);
 		free(o->cmds[i].command);
 		free(o->cmds[i].value);
+		for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++) {
+			free(o->cmds[i].ring_values[k]);
+			free(o->cmds[i].ring_subjects[k]);
+		}
 	}
 	free(o->cmds);
 	free(o->boot_id);
@@ -222,6 +230,35 @@ static void poll_router(struct hil_observer *o, int64_t now)
 	free(err);
 }
 
+/* "cat -- 'PATH'", the path single-quoted for the router's shell. */
+static char *cat_command(const char *path)
+{
+	size_t n = 0;
+	for (const char *p = path; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	char *cmd = malloc(n + sizeof("cat -- ''"));
+	if (!cmd)
+		return NULL;
+	char *w = stpcpy(cmd, "cat -- '");
+	for (const char *p = path; *p; p++)
+		w = *p == '\'' ? stpcpy(w, "'\\''") : (*w = *p, w + 1);
+	strcpy(w, "'");
+	return cmd;
+}
+
+static int init_ring(struct router_cmd *c, const char *path)
+{
+	c->ring = 1;
+	if (!(c->subject = strdup(HIL_OBSERVER_HEALTH_RING)) || !(c->command = cat_command(path)))
+		return -ENOMEM;
+	for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++)
+		if (asprintf(&c->ring_subjects[k], "ring.%s", hil_healthring_field_name(k)) < 0) {
+			c->ring_subjects[k] = NULL;
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 int hil_observer_add_command(struct hil_observer *o, const char *name, const char *command)
 {
 	struct router_cmd *cmds = realloc(o->cmds, (o->n_cmds + 1) * sizeof(*cmds));
@@ -230,9 +267,17 @@ int hil_observer_add_command(struct hil_observer *o, const char *name, const cha
 	o->cmds = cmds;
 	struct router_cmd *c = &cmds[o->n_cmds];
 	memset(c, 0, sizeof(*c));
-	if (asprintf(&c->subject, "router.%s", name) < 0 || !(c->command = strdup(command))) {
+	int ret = 0;
+	if (strcmp(name, HIL_OBSERVER_HEALTH_RING) == 0)
+		ret = init_ring(c, command);
+	else if (asprintf(&c->subject, "router.%s", name) < 0 || !(c->command = strdup(command)))
+		ret = -ENOMEM;
+	if (ret < 0) {
 		free(c->subject);
-		return -ENOMEM;
+		free(c->command);
+		for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++)
+			free(c->ring_subjects[k]);
+		return ret;
 	}
 	o->n_cmds++;
 	return 0;
@@ -252,6 +297,35 @@ static char *command_value(const struct hil_ssh_result *res)
 	return value;
 }
 
+/* Record each ring.<field> that changed, from the ring's text (or "exit N" if cat failed). */
+static int record_ring(struct hil_observer *o, struct router_cmd *c, int64_t t, const struct hil_ssh_result *res)
+{
+	struct hil_healthring_summary sum = { 0 };
+	char failed[32], buf[32];
+	if (res->exit_status != 0) {
+		snprintf(failed, sizeof(failed), "exit %d", res->exit_status);
+	} else {
+		struct hil_healthring *r = hil_healthring_new();
+		if (!r)
+			return -ENOMEM;
+		hil_healthring_add_text(r, res->out ? res->out : "", res->out_len, NULL, NULL);
+		hil_healthring_summary(r, &sum);
+		hil_healthring_free(r);
+	}
+	for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++) {
+		const char *value = res->exit_status ? failed : hil_healthring_field_value(&sum, k, buf);
+		if (c->ring_values[k] && strcmp(c->ring_values[k], value) == 0)
+			continue;
+		char *copy = strdup(value);
+		if (!copy)
+			return -ENOMEM;
+		hil_timeline_add(o->tl, t, "router", c->ring_subjects[k], value, NULL);
+		free(c->ring_values[k]);
+		c->ring_values[k] = copy;
+	}
+	return 0;
+}
+
 static void poll_commands(struct hil_observer *o, int64_t now)
 {
 	int64_t t = now - o->origin;
@@ -263,6 +337,14 @@ static void poll_commands(struct hil_observer *o, int64_t now)
 		char *err = NULL;
 		int ret = hil_ssh_exec(o->t->router, c->command, NULL, 0, ROUTER_PROBE_TIMEOUT_MS, &res, &err);
 		free(err);
+		if (c->ring) {
+			if (ret == 0 && record_ring(o, c, t, &res) == 0)
+				o->router_last_ok = t;
+			else
+				hil_timeline_add_gap(o->tl, "router", o->router_last_ok, t);
+			hil_ssh_result_free(&res);
+			continue;
+		}
 		char *value = ret == 0 ? command_value(&res) : NULL;
 		hil_ssh_result_free(&res);
 		if (!value) {
@@ -289,9 +371,14 @@ void hil_observer_poll(struct hil_observer *o)
 
 const char *hil_observer_command_value(const struct hil_observer *o, const char *subject)
 {
-	for (size_t i = 0; i < o->n_cmds; i++)
-		if (strcmp(o->cmds[i].subject, subject) == 0)
-			return o->cmds[i].value;
+	for (size_t i = 0; i < o->n_cmds; i++) {
+		const struct router_cmd *c = &o->cmds[i];
+		if (!c->ring && strcmp(c->subject, subject) == 0)
+			return c->value;
+		for (size_t k = 0; c->ring && k < HIL_HEALTHRING_N_FIELDS; k++)
+			if (strcmp(c->ring_subjects[k], subject) == 0)
+				return c->ring_values[k];
+	}
 	return NULL;
 }
 

@@ -11,7 +11,9 @@
 #include <json-c/json.h>
 
 #include "r4hil/duration.h"
+#include "r4hil/healthring.h"
 #include "r4hil/jsonpos.h"
+#include "r4hil/observe.h"
 #include "r4hil/requirements.h"
 
 #define MAX_DEPTH 8
@@ -372,12 +374,35 @@ static int check_router_subject(struct loader *ld, const char *subject)
 		if (!strcmp(name, router_builtin_subjects[i]))
 			return 0;
 	for (size_t i = 0; i < ld->s->n_commands; i++)
-		if (!strcmp(name, ld->s->commands[i].name))
+		if (!strcmp(name, ld->s->commands[i].name) &&
+		    strcmp(name, HIL_OBSERVER_HEALTH_RING) != 0)
 			return 0;
 	report_member(ld, "subject", HIL_JSONPOS_VALUE,
 		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot, "
 		      "router.phase or router.<name> of an observe.commands entry)", subject);
 	return -EINVAL;
+}
+
+/* ring.<field>: a field of the health ring's summary, and observe.health_ring must read one. */
+static int check_ring_subject(struct loader *ld, const char *subject)
+{
+	if (strncmp(subject, "ring.", 5) != 0)
+		return 0;
+	int known = 0;
+	for (size_t i = 0; hil_healthring_field_name(i); i++)
+		known |= !strcmp(subject + 5, hil_healthring_field_name(i));
+	if (!known) {
+		report_member(ld, "subject", HIL_JSONPOS_VALUE,
+			      "unknown ring subject \"%s\" (expected ring.lines, ring.malformed, "
+			      "ring.storms, ring.reboots or ring.tz)", subject);
+		return -EINVAL;
+	}
+	if (!ld->s->health_ring) {
+		report_member(ld, "subject", HIL_JSONPOS_VALUE,
+			      "\"%s\" needs observe.health_ring (the ring's path on the router)", subject);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static const char *const op_keys[] = { "equals", "above", "below", "at_least", "at_most" };
@@ -392,7 +417,8 @@ static void parse_cond(struct loader *ld, struct json_object *obj, struct hil_co
 	if (!json_object_object_get_ex(obj, "subject", &subject))
 		report(ld, HIL_JSONPOS_VALUE, "missing required key \"subject\"");
 	else if (json_object_is_type(subject, json_type_string) &&
-		 check_router_subject(ld, json_object_get_string(subject)) == 0)
+		 check_router_subject(ld, json_object_get_string(subject)) == 0 &&
+		 check_ring_subject(ld, json_object_get_string(subject)) == 0)
 		c->subject = dup_str(ld, json_object_get_string(subject));
 	for (size_t i = 0; i < ARRAY_SIZE(op_keys); i++) {
 		if (!json_object_object_get_ex(obj, op_keys[i], &v))
@@ -1285,6 +1311,11 @@ static void parse_probe(struct loader *ld, struct json_object *obj, struct hil_p
 	p->kind = (enum hil_probe_kind)k;
 	if (p->kind == HIL_PROBE_STATE) {
 		parse_cond(ld, obj, &p->cond);
+		/* the engine reads probe subjects from HA or router commands, not from the ring */
+		if (p->cond.subject && !strncmp(p->cond.subject, "ring.", 5))
+			report_member(ld, "subject", HIL_JSONPOS_VALUE,
+				      "\"%s\" cannot be probed in steady_state: ring subjects are for "
+				      "expectations", p->cond.subject);
 		return;
 	}
 	for (size_t i = PROBE_SUBJECT; i < __PROBE_MAX; i++)
@@ -1349,12 +1380,13 @@ static void parse_steady(struct loader *ld, struct json_object *obj)
 	pop(ld);
 }
 
-enum { OBS_PERIOD, OBS_ENTITIES, OBS_COMMANDS, __OBS_MAX };
+enum { OBS_PERIOD, OBS_ENTITIES, OBS_COMMANDS, OBS_HEALTH_RING, __OBS_MAX };
 
 static const struct rule observe_rules[__OBS_MAX] = {
 	[OBS_PERIOD] = { "period", V_DURATION, 0, 0 },
 	[OBS_ENTITIES] = { "entities", V_ARRAY, 0, 0 },
 	[OBS_COMMANDS] = { "commands", V_ARRAY, 0, 0 },
+	[OBS_HEALTH_RING] = { "health_ring", V_STRING, 0, 0 },
 };
 
 enum { CMD_NAME, CMD_COMMAND, __CMD_MAX };
@@ -1418,6 +1450,31 @@ static void parse_commands(struct loader *ld, struct json_object *arr)
 	pop(ld);
 }
 
+/* observe.health_ring: an absolute path, passed to the observer as the last command. */
+static void parse_health_ring(struct loader *ld, struct json_object *v)
+{
+	struct hil_scenario *s = ld->s;
+	const char *path = v ? json_object_get_string(v) : NULL;
+
+	if (!path)
+		return;
+	if (path[0] != '/' || strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789._+-/") != strlen(path)) {
+		report_member(ld, "health_ring", HIL_JSONPOS_VALUE,
+			      "expected an absolute path of [A-Za-z0-9._+/-], got \"%s\"", path);
+		return;
+	}
+	struct hil_observe_cmd *cmds = realloc(s->commands, (s->n_commands + 1) * sizeof(*cmds));
+	if (!cmds) {
+		ld->oom = 1;
+		return;
+	}
+	s->commands = cmds;
+	s->health_ring = dup_str(ld, path);
+	cmds[s->n_commands].name = dup_str(ld, HIL_OBSERVER_HEALTH_RING);
+	cmds[s->n_commands++].command = dup_str(ld, path);
+}
+
 static void parse_observe(struct loader *ld, struct json_object *obj)
 {
 	struct hil_scenario *s = ld->s;
@@ -1434,6 +1491,7 @@ static void parse_observe(struct loader *ld, struct json_object *obj)
 			      json_object_get_string(vals[OBS_PERIOD]));
 	parse_strings(ld, "entities", vals[OBS_ENTITIES], &s->entities, &s->n_entities, NULL);
 	parse_commands(ld, vals[OBS_COMMANDS]);
+	parse_health_ring(ld, vals[OBS_HEALTH_RING]);
 	pop(ld);
 }
 
@@ -1711,6 +1769,7 @@ void hil_scenario_free(struct hil_scenario *s)
 		free(s->commands[i].command);
 	}
 	free(s->commands);
+	free(s->health_ring);
 	free_steps(s->setup, s->n_setup);
 	free_steps(s->steps, s->n_steps);
 	free_steps(s->teardown, s->n_teardown);

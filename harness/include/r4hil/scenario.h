@@ -87,7 +87,11 @@ struct hil_steady {
 	size_t n_probes;
 };
 
-/* observe.commands: a router-side command whose output is the subject router.<name>. */
+/*
+ * observe.commands: a router-side command whose output is the subject router.<name>.
+ * observe.health_ring is the last entry, named HIL_OBSERVER_HEALTH_RING (observe.h)
+ * with the ring's path as command: the observer judges that file and records ring.*.
+ */
 struct hil_observe_cmd {
 	char *name;
 	char *command;
@@ -106,6 +110,7 @@ struct hil_scenario {
 	size_t n_entities;
 	struct hil_observe_cmd *commands;
 	size_t n_commands;
+	char *health_ring;         /* observe.health_ring: the ring's path, NULL if none */
 	struct hil_step *setup;
 	size_t n_setup;
 	struct hil_steady steady;
@@ -148,7 +153,7 @@ const char *hil_expect_kind_name(enum hil_expect_kind kind);
 
 /*
  * Whether @subject is recorded by the harness itself rather than fetched from HA:
- * "plug", "step", "mark", "gap", "router.*", "inject.*".
+ * "plug", "step", "mark", "gap", "router.*", "ring.*", "inject.*".
  */
 int hil_subject_is_builtin(const char *subject);
 
