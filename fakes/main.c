@@ -238,7 +238,7 @@ static const struct fl_ha_switch_ops ha_plug_ops = { .set = ha_switch_set };
 
 static int make_dirs(struct lab *lab)
 {
-	static const char *const dirs[] = { "", "/rootfs", "/model", "/run", "/keys", "/secrets",
+	static const char *const dirs[] = { "", "/rootfs", "/image", "/model", "/run", "/keys", "/secrets",
 					    "/ha", "/ha/config", "/ha/config/.ssh", "/logs",
 					    "/onu", "/onu/rootfs", "/onu/model", "/onu/run" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -287,6 +287,9 @@ static int provision_router(struct lab *lab)
 	if (fl_keys_host(rootfs, lab->ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0 ||
 	    fl_keys_host(rootfs, lab->faults.port, lab_path(lab, "keys/known_hosts"), &err) < 0)
 		return fail("failed to create the router's host key", err);
+	/* the firmware as flashed: what a sysupgrade writes back (world/flash.c) */
+	if (fl_rootfs_assemble(rootfs, NULL, lab_path(lab, "image"), &err) < 0)
+		return fail("failed to keep the router's firmware image", err);
 	return 0;
 }
 
@@ -464,7 +467,7 @@ static int setup(struct lab *lab)
 		return fail("failed to write HA's ssh config", NULL);
 	struct fl_world_config wc = {
 		.loop = lab->loop, .truth = lab->truth, .ha = lab->ha,
-		.rootfs = lab_path(lab, "rootfs"), .model_dir = model, .run_dir = lab_path(lab, "run"),
+		.rootfs = lab_path(lab, "rootfs"), .image = lab_path(lab, "image"), .model_dir = model, .run_dir = lab_path(lab, "run"),
 		.routerd = R4HIL_BINARY_DIR "/r4hil-routerd", .ssh_port = lab->ssh_port,
 		.plug_entity = PLUG_ENTITY,
 		.onu_rootfs = lab_path(lab, "onu/rootfs"), .onu_model_dir = lab_path(lab, "onu/model"),

@@ -4,7 +4,7 @@
 set -eu
 src=$2
 cd "$src"
-files=$(find fixtures/overlay fakes/sandbox/shims fakes/sandbox/onu scripts tests/mutants -type f ! -name '*.conf' \
+files=$(find fixtures/overlay fakes/sandbox/shims fakes/sandbox/onu scripts tests/mutants -type f ! -name '*.conf' ! -path '*/keep.d/*' \
 	\( -name '*.sh' -o -path '*/etc/rc.local' -o -path '*/shims/*' -o -path '*/sandbox/onu/*' -o -path '*/usr/local/bin/*' \) | sort)
 [ -n "$files" ] || { echo "no scripts found" >&2; exit 1; }
 # shellcheck disable=SC2086

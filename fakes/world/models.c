@@ -12,8 +12,10 @@
 
 extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
 extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
+extern const struct fl_model_ops fl_flash_model; /* world/flash.c */
 
 const struct fl_model_ops *const fl_models[] = {
+	&fl_flash_model, /* first: a reset after a sysupgrade re-images the rootfs before the others boot */
 	&fl_kernel_model,
 	&fl_onu_model,
 	&fl_reach_model,

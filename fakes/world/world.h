@@ -21,6 +21,7 @@ struct fl_world_config {
 	struct fl_truth *truth;
 	struct fl_ha *ha;         /* told about plug changes; may be NULL */
 	const char *rootfs;       /* the router's assembled root filesystem */
+	const char *image;        /* its pristine copy: what a sysupgrade writes back (NULL: none) */
 	const char *model_dir;    /* model files bound into the sandbox */
 	const char *run_dir;      /* per-boot scratch of the sandbox */
 	const char *routerd;      /* r4hil-routerd binary */

@@ -1,0 +1,132 @@
+/*
+ * The router's flash (FLASH-1, HEALTH-2): what `sysupgrade IMAGE` does to the
+ * filesystem. The firmware image is the rootfs the lab assembled at start
+ * (template, overlays, provisioning), kept pristine in cfg.image. A sysupgrade
+ * reboots; at the SoC reset the rootfs is written back from the image, as the
+ * real flash replaces squashfs and wipes the overlay, and the configuration
+ * archive the sysupgrade shim saved (/sysupgrade.tgz: the files of
+ * /etc/sysupgrade.conf and /lib/upgrade/keep.d/, unless -n) is unpacked over it,
+ * as OpenWrt's first boot does. Anything else written since the last flash (a
+ * ring not listed, a gate file, an edited init script) is gone.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/rootfs.h"
+#include "sandbox/util.h"
+#include "servers/httpd.h"
+#include "world/model.h"
+#include "world/truth.h"
+#include "world/world.h"
+
+#define KEEP_ARCHIVE "sysupgrade.tgz" /* at the rootfs' top, where the shim writes it */
+
+struct flash {
+	struct fl_world *w;
+	int pending; /* a sysupgrade was accepted: re-image at the next SoC reset */
+};
+
+static int flash_init(struct fl_world *w, void **state, char **err)
+{
+	(void)err;
+	struct flash *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->w = w;
+	*state = f;
+	return 0;
+}
+
+static void flash_free(void *state)
+{
+	free(state);
+}
+
+/* Run @argv to completion; 0 if it exited 0, else -EIO with *@err naming it. */
+static int run(char *const *argv, char **err)
+{
+	char *out = NULL;
+	int status = fl_util_run(argv, &out);
+	int ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok)
+		fl_util_err(err, -EIO, "%s failed: %s", argv[0], out && *out ? out : "no output");
+	free(out);
+	return ok ? 0 : -EIO;
+}
+
+/* Write the image back over @rootfs, then the kept configuration if the shim saved one. */
+static int reimage(const char *rootfs, const char *image, int *kept, char **err)
+{
+	char archive[PATH_MAX], saved[PATH_MAX];
+	snprintf(archive, sizeof(archive), "%s/" KEEP_ARCHIVE, rootfs);
+	snprintf(saved, sizeof(saved), "%s.keep.tgz", rootfs);
+	*kept = rename(archive, saved) == 0;
+	char *const wipe[] = { "/usr/bin/find", (char *)rootfs, "-mindepth", "1", "-maxdepth", "1",
+			       "-exec", "rm", "-rf", "{}", "+", NULL };
+	int ret = run(wipe, err);
+	if (ret == 0)
+		ret = fl_rootfs_assemble(image, NULL, rootfs, err);
+	if (ret == 0 && *kept) {
+		char *const untar[] = { "/bin/tar", "-xzf", saved, "-C", (char *)rootfs, NULL };
+		ret = run(untar, err);
+	}
+	unlink(saved);
+	return ret;
+}
+
+static void flash_reset(void *state)
+{
+	struct flash *f = state;
+	const char *image = fl_world_cfg(f->w)->image;
+	if (!f->pending || !image)
+		return;
+	f->pending = 0;
+	char *err = NULL;
+	int kept = 0;
+	struct fl_truth *truth = fl_world_truth(f->w);
+	if (reimage(fl_world_rootfs(f->w), image, &kept, &err) < 0) {
+		fl_truth_log(truth, "lab.error", "flash: could not re-image the rootfs: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	fl_truth_log(truth, "flash", "rootfs written from the image%s",
+		     kept ? ", the saved configuration restored" : ", no configuration kept");
+}
+
+static int flash_hw(void *state, const char *action, json_object *body, struct fl_http_resp *resp)
+{
+	struct flash *f = state;
+	json_object *sum = NULL, *keep = NULL;
+	if (strcmp(action, "sysupgrade") != 0) {
+		fl_http_replyf(resp, 404, "{\"message\":\"no flash action %s\"}", action);
+		return 0;
+	}
+	if (!body || !json_object_object_get_ex(body, "sha256", &sum)) {
+		fl_http_reply(resp, 400, "{\"message\":\"sysupgrade needs the image's sha256\"}");
+		return 0;
+	}
+	json_object_object_get_ex(body, "keep_settings", &keep);
+	if (fl_world_router_request(f->w, "reboot") < 0) {
+		fl_http_reply(resp, 409, "{\"message\":\"the router is already going down\"}");
+		return 0;
+	}
+	f->pending = 1;
+	fl_truth_log(fl_world_truth(f->w), "flash", "sysupgrade: image sha256 %s flashed, rebooting (%s)",
+		     json_object_get_string(sum),
+		     keep && !json_object_get_boolean(keep) ? "settings discarded" : "settings kept");
+	fl_http_reply(resp, 200, "{\"flashing\":true}");
+	return 0;
+}
+
+const struct fl_model_ops fl_flash_model = {
+	.name = "flash",
+	.init = flash_init,
+	.free = flash_free,
+	.reset = flash_reset,
+	.hw = flash_hw,
+};
