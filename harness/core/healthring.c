@@ -87,9 +87,11 @@ static int digits_in(const char *s, int n, int lo, int hi)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" exactly: local time that says which offset it is in. */
-static int ts_ok(const char *ts)
+static int ts_ok(struct json_object *v)
 {
-	if (strlen(ts) != 25)
+	const char *ts = json_object_get_string(v);
+	/* the JSON length: "\u0000" inside would fool strlen() */
+	if (json_object_get_string_len(v) != 25)
 		return 0;
 	return digits_in(ts, 4, 0, 9999) && ts[4] == '-' && digits_in(ts + 5, 2, 1, 12) &&
 	       ts[7] == '-' && digits_in(ts + 8, 2, 1, 31) && ts[10] == 'T' &&
@@ -98,11 +100,11 @@ static int ts_ok(const char *ts)
 	       digits_in(ts + 20, 2, 0, 14) && ts[22] == ':' && digits_in(ts + 23, 2, 0, 59);
 }
 
-static int op_ok(const char *op)
+static int op_ok(struct json_object *v)
 {
-	size_t n = strlen(op);
+	size_t n = (size_t)json_object_get_string_len(v);
 	return n > 0 && n < sizeof(((struct hil_healthring_minute *)0)->op) &&
-	       strspn(op, "abcdefghijklmnopqrstuvwxyz") == n;
+	       strspn(json_object_get_string(v), "abcdefghijklmnopqrstuvwxyz") == n;
 }
 
 /* @obj.@key of @type, or NULL. */
@@ -118,14 +120,14 @@ static struct json_object *member(struct json_object *obj, const char *key, enum
 static const char *read_fields(struct json_object *obj, struct hil_healthring_minute *m)
 {
 	struct json_object *ts = member(obj, "ts", json_type_string);
-	if (!ts || !ts_ok(json_object_get_string(ts)))
+	if (!ts || !ts_ok(ts))
 		return "ts is not local time with its UTC offset (YYYY-MM-DDTHH:MM:SS+HH:MM)";
 	struct json_object *wan = member(obj, "wan", json_type_object);
 	struct json_object *car = member(wan, "car", json_type_int);
 	if (!car || (json_object_get_int64(car) != 0 && json_object_get_int64(car) != 1))
 		return "wan.car is not the integer 0 or 1";
 	struct json_object *op = member(wan, "op", json_type_string);
-	if (!op || !op_ok(json_object_get_string(op)))
+	if (!op || !op_ok(op))
 		return "wan.op is not an operstate of [a-z]+";
 	struct json_object *irq = member(obj, "irq", json_type_object);
 	struct json_object *tx = member(irq, "sfp1tx", json_type_int);
