@@ -228,8 +228,12 @@ static void version_files(struct kernel *k)
 	fl_modelfs_printf(k->dir, "proc/sys/kernel/version", "%s\n", KVERSION);
 }
 
-/* What the MT7988A's kernel prints while it boots, at its own timestamps (ms). */
-static void boot_log(struct kernel *k)
+/*
+ * What the MT7988A's kernel prints while it boots, at its own timestamps (ms). The
+ * MT7996 card's PCIe link and probe lines only for the lab's first boot (the card
+ * probed long ago); after a reset the WiFi model logs them, as the probe goes.
+ */
+static void boot_log(struct kernel *k, int first)
 {
 	static const struct {
 		int ms;
@@ -274,7 +278,7 @@ static void boot_log(struct kernel *k)
 		{ 151, "mtk_soc_eth 15100000.ethernet eth1: mediatek frame engine at 0xffffffc081100000, irq 63" },
 		{ 152, "mtk_soc_eth 15100000.ethernet eth2: mediatek frame engine at 0xffffffc081100000, irq 63" },
 		{ 300, "mtk-pcie-gen3 11300000.pcie: PCIe link up, current link speed: Gen3 x1" },
-		{ 310, "pci 0000:01:00.0: [14c3:7990] type 00 class 0x000200 PCIe Endpoint" },
+		{ 310, "pci 0000:01:00.0: [14c3:7990] type 00 class 0x000280 PCIe Endpoint" },
 		{ 900, "sfp sfp1: Host maximum power 3.0W" },
 		{ 950, "sfp sfp1: module FS XGS-SFP-ONT-MACI rev 1.0 sn FS250100001 dc 250101" },
 		{ 1200, "VFS: Mounted root (squashfs filesystem) readonly on device 179:5." },
@@ -296,6 +300,8 @@ static void boot_log(struct kernel *k)
 		{ 20000, "mtk_soc_eth 15100000.ethernet eth2: Link is Up - 10Gbps/Full - flow control off" },
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (!first && (strstr(lines[i].text, "11300000.pcie") || strstr(lines[i].text, "0000:01:00.0")))
+			continue;
 		kernel_log_at(k, lines[i].ms, "%s", lines[i].text);
 		if (i == 5 && k->overlap_now)
 			kernel_log_at(k, 0, "OF: reserved mem: OVERLAP DETECTED!\n"
@@ -451,7 +457,7 @@ static void cancel_timers(struct kernel *k)
 }
 
 /* A new kernel starts: what DRAM kept goes to pstore, everything else starts over. */
-static void kernel_boot(struct kernel *k, int orderly)
+static void kernel_boot(struct kernel *k, int orderly, int first)
 {
 	cancel_timers(k);
 	if (orderly)
@@ -463,7 +469,7 @@ static void kernel_boot(struct kernel *k, int orderly)
 	ring_clear(k);
 	fl_modelfs_printf(k->dir, "syslog", "%s", ""); /* logd's ring is RAM too */
 	sysctls_reset(k);
-	boot_log(k);
+	boot_log(k, first);
 	wdt_boot(k);
 	pstore_mounts_file(k);
 }
@@ -529,14 +535,14 @@ static void kernel_power(void *state, int on)
 static void kernel_reset(void *state)
 {
 	struct kernel *k = state;
-	kernel_boot(k, fl_world_reset_cause(k->w) == FL_RESET_REBOOT);
+	kernel_boot(k, fl_world_reset_cause(k->w) == FL_RESET_REBOOT, 0);
 }
 
 static void kernel_userland(void *state)
 {
 	struct kernel *k = state;
 	if (k->ring_len == 0) /* the lab's first boot: no reset hook ran */
-		kernel_boot(k, 0);
+		kernel_boot(k, 0, 1);
 	sysctls_apply(k);
 }
 

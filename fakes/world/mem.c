@@ -30,8 +30,8 @@ static const struct victim {
 
 struct mem {
 	struct fl_world *w;
-	const struct victim *queue[MAX_KILLS];
-	int n_queue, next;
+	const struct victim *queue[N_VICTIMS];
+	int n_queue, next, kills_left;
 	char invoker[32];
 	int killing;
 };
@@ -70,6 +70,7 @@ static void kill_done(void *arg, int status)
 	if (status != 0 || pid <= 0) {
 		fl_truth_log(fl_world_truth(s->w), "mem.oom", "%s is not running: the OOM killer picks another", v->name);
 	} else {
+		s->kills_left--;
 		fl_wifi_klog(s->w, "%s invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0",
 			     s->invoker);
 		fl_wifi_klog(s->w, "Out of memory: Killed process %ld (%s) total-vm:%dkB, anon-rss:%dkB, file-rss:%dkB, shmem-rss:0kB, UID:0 pgtables:%dkB oom_score_adj:0",
@@ -84,7 +85,7 @@ static void kill_done(void *arg, int status)
 static void kill_next(struct mem *s)
 {
 	struct fl_sandbox *sb = fl_world_sandbox(s->w);
-	if (s->next >= s->n_queue || !sb) {
+	if (s->kills_left <= 0 || s->next >= s->n_queue || !sb) {
 		s->killing = 0;
 		return;
 	}
@@ -110,20 +111,20 @@ static int inject_pressure(struct mem *s, json_object *params, char **err)
 		*err = strdup("mem.pressure: the router is not up or still killing");
 		return -EBUSY;
 	}
-	if (mb < MEM_FREE_MB) {
+	if (mb <= MEM_FREE_MB) {
 		fl_truth_log(fl_world_truth(s->w), "mem.pressure", "%d MB allocated: fits in %d MB free", mb, MEM_FREE_MB);
 		return 0;
 	}
 	snprintf(s->invoker, sizeof(s->invoker), "%s", by);
 	s->n_queue = 0;
 	s->next = 0;
+	s->kills_left = kills;
+	/* the victim asked for first, then the rest by size: a victim already gone is skipped */
 	if (victim)
 		s->queue[s->n_queue++] = find_victim(victim);
-	for (size_t i = 0; s->n_queue < kills + 2 && s->n_queue < MAX_KILLS && i < N_VICTIMS; i++)
+	for (size_t i = 0; i < N_VICTIMS; i++)
 		if (!victim || strcmp(victims[i].name, victim))
 			s->queue[s->n_queue++] = &victims[i];
-	if (s->n_queue > kills)
-		s->n_queue = kills;
 	fl_truth_log(fl_world_truth(s->w), "mem.pressure", "%d MB allocated by %s: OOM, %d kill(s)", mb, by, kills);
 	s->killing = 1;
 	kill_next(s);

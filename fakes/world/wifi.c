@@ -187,19 +187,21 @@ static void enumerate(void *arg)
 		s->undetected = 0;
 	}
 	if (s->undetected) {
-		fl_wifi_klog(s->w, "mtk-pcie-gen3 11280000.pcie: PCIe link down, current LTSSM state: detect.quiet (0x1)");
+		fl_wifi_klog(s->w, "mtk-pcie-gen3 11300000.pcie: PCIe link down, current LTSSM state: detect.quiet (0x1)");
 		fl_truth_log(truth(s), "wifi.card", "not detected on the PCIe bus");
 		s->card = CARD_ABSENT;
 		return;
 	}
+	fl_wifi_klog(s->w, "mtk-pcie-gen3 11300000.pcie: PCIe link up, current link speed: Gen3 x1");
 	fl_wifi_klog(s->w, "pci " PCI_DEV ": [14c3:7990] type 00 class 0x000280 PCIe Endpoint");
 	if (s->sem_locked) {
 		fl_truth_log(truth(s), "wifi.card", "probe: patch semaphore still locked");
 		probe_fail_start(s);
 		return;
 	}
-	fl_wifi_klog(s->w, "mt7996e " PCI_DEV ": HW/SW Version: 0x8a108a10, Build Time: 20240823161009a");
-	fl_wifi_klog(s->w, "mt7996e " PCI_DEV ": WM Firmware Version: ____000000, Build Time: 20240823161143");
+	fl_wifi_klog(s->w, "mt7996e " PCI_DEV ": assign IRQ: got 123");
+	fl_wifi_klog(s->w, "mt7996e " PCI_DEV ": HW/SW Version: 0x8a108a10, Build Time: 20250101000000a");
+	fl_wifi_klog(s->w, "mt7996e " PCI_DEV ": WM Firmware Version: ____000000, Build Time: 20250101000000");
 	s->card = CARD_OK;
 	fl_truth_log(truth(s), "wifi.card", "probe ok");
 	if (s->have_conf && fl_world_router(s->w) == FL_ROUTER_UP)
