@@ -117,7 +117,7 @@ static int wait_for_time(struct engine *e, int64_t target)
 	return wait_until(e, target, what);
 }
 
-/* A state probe on an observe.commands subject: its last recorded value. */
+/* A state probe on a router-side subject (router.<name>, ring.<field>): its last recorded value. */
 static int router_state_holds(struct engine *e, const struct hil_cond *c, char **why)
 {
 	const char *value = hil_observer_command_value(e->obs, c->subject);
@@ -146,7 +146,7 @@ static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 	case HIL_PROBE_STATE:
 		break;
 	}
-	if (strncmp(p->cond.subject, "router.", 7) == 0)
+	if (strncmp(p->cond.subject, "router.", 7) == 0 || strncmp(p->cond.subject, "ring.", 5) == 0)
 		return router_state_holds(e, &p->cond, why);
 	char *state = NULL, *err = NULL;
 	int ret = hil_ha_get_state(e->t->ha, p->cond.subject, &state, &err);
@@ -658,6 +658,8 @@ struct hil_timeline *hil_engine_run(const struct hil_scenario *sc, struct hil_ta
 	for (size_t i = 0; i < sc->n_commands; i++)
 		if (hil_observer_add_command(e.obs, sc->commands[i].name, sc->commands[i].command) < 0)
 			set_error(&e, "out of memory");
+	if (sc->health_ring && hil_observer_read_health_ring(e.obs, sc->health_ring) < 0)
+		set_error(&e, "out of memory");
 	*origin = e.origin;
 
 	if (needs_met(&e) && injections_possible(&e) && rig_present(&e))

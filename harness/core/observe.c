@@ -41,18 +41,35 @@ struct hil_observer {
 	int64_t boot_seen_t; /* t at which the current boot id was last confirmed */
 	struct router_cmd *cmds;
 	size_t n_cmds;
+	struct ring_reader *ring; /* observe.health_ring, NULL if none */
 	int64_t router_last_ok; /* t of the last good router command */
 };
 
-/* observe.commands (and observe.health_ring): run on every poll while the router is up. */
+/* observe.commands: run on every poll while the router is up. */
 struct router_cmd {
-	char *subject; /* "router.<name>"; "ring.*" for the health ring */
+	char *subject; /* "router.<name>" */
 	char *command;
 	char *value;   /* last recorded */
-	int ring;      /* a health ring reader: command is "cat -- PATH" */
-	char *ring_values[HIL_HEALTHRING_N_FIELDS]; /* last recorded ring.<field> */
-	char *ring_subjects[HIL_HEALTHRING_N_FIELDS];
 };
+
+/* observe.health_ring: read with cat on every poll, judged here (r4hil/healthring.h). */
+struct ring_reader {
+	char *command; /* "cat -- 'PATH'" */
+	char *subjects[HIL_HEALTHRING_N_FIELDS]; /* "ring.<field>" */
+	char *values[HIL_HEALTHRING_N_FIELDS];   /* last recorded */
+};
+
+static void ring_reader_free(struct ring_reader *r)
+{
+	if (!r)
+		return;
+	free(r->command);
+	for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++) {
+		free(r->subjects[k]);
+		free(r->values[k]);
+	}
+	free(r);
+}
 
 static int is_automation(const char *entity)
 {
@@ -96,12 +113,9 @@ void hil_observer_free(struct hil_observer *o)
 		free(o->cmds[i].subject);
 		free(o->cmds[i].command);
 		free(o->cmds[i].value);
-		for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++) {
-			free(o->cmds[i].ring_values[k]);
-			free(o->cmds[i].ring_subjects[k]);
-		}
 	}
 	free(o->cmds);
+	ring_reader_free(o->ring);
 	free(o->boot_id);
 	free(o);
 }
@@ -246,17 +260,22 @@ static char *cat_command(const char *path)
 	return cmd;
 }
 
-static int init_ring(struct router_cmd *c, const char *path)
+int hil_observer_read_health_ring(struct hil_observer *o, const char *path)
 {
-	c->ring = 1;
-	if (!(c->subject = strdup(HIL_OBSERVER_HEALTH_RING)) || !(c->command = cat_command(path)))
-		return -ENOMEM;
+	struct ring_reader *r = calloc(1, sizeof(*r));
+	if (!r || !(r->command = cat_command(path)))
+		goto err;
 	for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++)
-		if (asprintf(&c->ring_subjects[k], "ring.%s", hil_healthring_field_name(k)) < 0) {
-			c->ring_subjects[k] = NULL;
-			return -ENOMEM;
+		if (asprintf(&r->subjects[k], "ring.%s", hil_healthring_field_name(k)) < 0) {
+			r->subjects[k] = NULL;
+			goto err;
 		}
+	ring_reader_free(o->ring);
+	o->ring = r;
 	return 0;
+err:
+	ring_reader_free(r);
+	return -ENOMEM;
 }
 
 int hil_observer_add_command(struct hil_observer *o, const char *name, const char *command)
@@ -267,17 +286,9 @@ int hil_observer_add_command(struct hil_observer *o, const char *name, const cha
 	o->cmds = cmds;
 	struct router_cmd *c = &cmds[o->n_cmds];
 	memset(c, 0, sizeof(*c));
-	int ret = 0;
-	if (strcmp(name, HIL_OBSERVER_HEALTH_RING) == 0)
-		ret = init_ring(c, command);
-	else if (asprintf(&c->subject, "router.%s", name) < 0 || !(c->command = strdup(command)))
-		ret = -ENOMEM;
-	if (ret < 0) {
+	if (asprintf(&c->subject, "router.%s", name) < 0 || !(c->command = strdup(command))) {
 		free(c->subject);
-		free(c->command);
-		for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++)
-			free(c->ring_subjects[k]);
-		return ret;
+		return -ENOMEM;
 	}
 	o->n_cmds++;
 	return 0;
@@ -298,30 +309,30 @@ static char *command_value(const struct hil_ssh_result *res)
 }
 
 /* Record each ring.<field> that changed, from the ring's text (or "exit N" if cat failed). */
-static int record_ring(struct hil_observer *o, struct router_cmd *c, int64_t t, const struct hil_ssh_result *res)
+static int record_ring(struct hil_observer *o, struct ring_reader *r, int64_t t, const struct hil_ssh_result *res)
 {
 	struct hil_healthring_summary sum = { 0 };
 	char failed[32], buf[32];
 	if (res->exit_status != 0) {
 		snprintf(failed, sizeof(failed), "exit %d", res->exit_status);
 	} else {
-		struct hil_healthring *r = hil_healthring_new();
-		if (!r)
+		struct hil_healthring *ring = hil_healthring_new();
+		if (!ring)
 			return -ENOMEM;
-		hil_healthring_add_text(r, res->out ? res->out : "", res->out_len, NULL, NULL);
-		hil_healthring_summary(r, &sum);
-		hil_healthring_free(r);
+		hil_healthring_add_text(ring, res->out ? res->out : "", res->out_len, NULL, NULL);
+		hil_healthring_summary(ring, &sum);
+		hil_healthring_free(ring);
 	}
 	for (size_t k = 0; k < HIL_HEALTHRING_N_FIELDS; k++) {
 		const char *value = res->exit_status ? failed : hil_healthring_field_value(&sum, k, buf);
-		if (c->ring_values[k] && strcmp(c->ring_values[k], value) == 0)
+		if (r->values[k] && strcmp(r->values[k], value) == 0)
 			continue;
 		char *copy = strdup(value);
 		if (!copy)
 			return -ENOMEM;
-		hil_timeline_add(o->tl, t, "router", c->ring_subjects[k], value, NULL);
-		free(c->ring_values[k]);
-		c->ring_values[k] = copy;
+		hil_timeline_add(o->tl, t, "router", r->subjects[k], value, NULL);
+		free(r->values[k]);
+		r->values[k] = copy;
 	}
 	return 0;
 }
@@ -337,14 +348,6 @@ static void poll_commands(struct hil_observer *o, int64_t now)
 		char *err = NULL;
 		int ret = hil_ssh_exec(o->t->router, c->command, NULL, 0, ROUTER_PROBE_TIMEOUT_MS, &res, &err);
 		free(err);
-		if (c->ring) {
-			if (ret == 0 && record_ring(o, c, t, &res) == 0)
-				o->router_last_ok = t;
-			else
-				hil_timeline_add_gap(o->tl, "router", o->router_last_ok, t);
-			hil_ssh_result_free(&res);
-			continue;
-		}
 		char *value = ret == 0 ? command_value(&res) : NULL;
 		hil_ssh_result_free(&res);
 		if (!value) {
@@ -360,6 +363,22 @@ static void poll_commands(struct hil_observer *o, int64_t now)
 	}
 }
 
+static void poll_ring(struct hil_observer *o, int64_t now)
+{
+	int64_t t = now - o->origin;
+	if (o->router_up != 1 || !o->ring)
+		return;
+	struct hil_ssh_result res = { 0 };
+	char *err = NULL;
+	int ret = hil_ssh_exec(o->t->router, o->ring->command, NULL, 0, ROUTER_PROBE_TIMEOUT_MS, &res, &err);
+	free(err);
+	if (ret == 0 && record_ring(o, o->ring, t, &res) == 0)
+		o->router_last_ok = t;
+	else
+		hil_timeline_add_gap(o->tl, "router", o->router_last_ok, t);
+	hil_ssh_result_free(&res);
+}
+
 void hil_observer_poll(struct hil_observer *o)
 {
 	int64_t now = hil_clock_now(o->t->clock);
@@ -367,18 +386,17 @@ void hil_observer_poll(struct hil_observer *o)
 	poll_plug(o, now);
 	poll_router(o, now);
 	poll_commands(o, now);
+	poll_ring(o, now);
 }
 
 const char *hil_observer_command_value(const struct hil_observer *o, const char *subject)
 {
-	for (size_t i = 0; i < o->n_cmds; i++) {
-		const struct router_cmd *c = &o->cmds[i];
-		if (!c->ring && strcmp(c->subject, subject) == 0)
-			return c->value;
-		for (size_t k = 0; c->ring && k < HIL_HEALTHRING_N_FIELDS; k++)
-			if (strcmp(c->ring_subjects[k], subject) == 0)
-				return c->ring_values[k];
-	}
+	for (size_t i = 0; i < o->n_cmds; i++)
+		if (strcmp(o->cmds[i].subject, subject) == 0)
+			return o->cmds[i].value;
+	for (size_t k = 0; o->ring && k < HIL_HEALTHRING_N_FIELDS; k++)
+		if (strcmp(o->ring->subjects[k], subject) == 0)
+			return o->ring->values[k];
 	return NULL;
 }
 

@@ -13,7 +13,6 @@
 #include "r4hil/duration.h"
 #include "r4hil/healthring.h"
 #include "r4hil/jsonpos.h"
-#include "r4hil/observe.h"
 #include "r4hil/requirements.h"
 
 #define MAX_DEPTH 8
@@ -374,8 +373,7 @@ static int check_router_subject(struct loader *ld, const char *subject)
 		if (!strcmp(name, router_builtin_subjects[i]))
 			return 0;
 	for (size_t i = 0; i < ld->s->n_commands; i++)
-		if (!strcmp(name, ld->s->commands[i].name) &&
-		    strcmp(name, HIL_OBSERVER_HEALTH_RING) != 0)
+		if (!strcmp(name, ld->s->commands[i].name))
 			return 0;
 	report_member(ld, "subject", HIL_JSONPOS_VALUE,
 		      "unknown router subject \"%s\" (expected router.ssh, router.boot, router.reboot, "
@@ -1311,11 +1309,6 @@ static void parse_probe(struct loader *ld, struct json_object *obj, struct hil_p
 	p->kind = (enum hil_probe_kind)k;
 	if (p->kind == HIL_PROBE_STATE) {
 		parse_cond(ld, obj, &p->cond);
-		/* the engine reads probe subjects from HA or router commands, not from the ring */
-		if (p->cond.subject && !strncmp(p->cond.subject, "ring.", 5))
-			report_member(ld, "subject", HIL_JSONPOS_VALUE,
-				      "\"%s\" cannot be probed in steady_state: ring subjects are for "
-				      "expectations", p->cond.subject);
 		return;
 	}
 	for (size_t i = PROBE_SUBJECT; i < __PROBE_MAX; i++)
@@ -1450,7 +1443,7 @@ static void parse_commands(struct loader *ld, struct json_object *arr)
 	pop(ld);
 }
 
-/* observe.health_ring: an absolute path, passed to the observer as the last command. */
+/* observe.health_ring: an absolute path of plain characters (it goes into a shell command). */
 static void parse_health_ring(struct loader *ld, struct json_object *v)
 {
 	struct hil_scenario *s = ld->s;
@@ -1464,15 +1457,7 @@ static void parse_health_ring(struct loader *ld, struct json_object *v)
 			      "expected an absolute path of [A-Za-z0-9._+/-], got \"%s\"", path);
 		return;
 	}
-	struct hil_observe_cmd *cmds = realloc(s->commands, (s->n_commands + 1) * sizeof(*cmds));
-	if (!cmds) {
-		ld->oom = 1;
-		return;
-	}
-	s->commands = cmds;
 	s->health_ring = dup_str(ld, path);
-	cmds[s->n_commands].name = dup_str(ld, HIL_OBSERVER_HEALTH_RING);
-	cmds[s->n_commands++].command = dup_str(ld, path);
 }
 
 static void parse_observe(struct loader *ld, struct json_object *obj)

@@ -31,16 +31,14 @@ void hil_observer_free(struct hil_observer *obs);
 int hil_observer_add_command(struct hil_observer *obs, const char *name, const char *command);
 
 /*
- * The name that makes hil_observer_add_command() a health ring reader
- * (observe.health_ring): @command is then the ring's path on the router. At every
+ * Also read the health ring at @path on the router (observe.health_ring): at every
  * poll while the router is up the harness reads it with cat, judges it itself
  * (r4hil/healthring.h) and records the summary as subjects ring.lines,
  * ring.malformed, ring.storms, ring.reboots and ring.tz, each when it changes. A
  * cat that fails (no ring) records "exit N" for each; no answer is a gap of
- * "router". Not a valid observe.commands name, so it cannot clash with one; the
- * scenario loader passes observe.health_ring through the commands list this way.
+ * "router". 0 or -ENOMEM.
  */
-#define HIL_OBSERVER_HEALTH_RING "ring.*"
+int hil_observer_read_health_ring(struct hil_observer *obs, const char *path);
 
 /* The last value recorded for router.<name> (a command's subject) or ring.<field>, NULL if none yet. */
 const char *hil_observer_command_value(const struct hil_observer *obs, const char *subject);

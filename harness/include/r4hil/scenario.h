@@ -87,11 +87,7 @@ struct hil_steady {
 	size_t n_probes;
 };
 
-/*
- * observe.commands: a router-side command whose output is the subject router.<name>.
- * observe.health_ring is the last entry, named HIL_OBSERVER_HEALTH_RING (observe.h)
- * with the ring's path as command: the observer judges that file and records ring.*.
- */
+/* observe.commands: a router-side command whose output is the subject router.<name>. */
 struct hil_observe_cmd {
 	char *name;
 	char *command;
