@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "r4hil/fakelab.h"
 #include "r4hil/ha.h"
@@ -32,6 +33,15 @@ void klab_start(struct klab *k, const char *tag, const char *extra_overlay)
 	free(dir);
 	free(bin);
 	free(ref);
+}
+
+void klab_start_without_cron(struct klab *k, const char *tag)
+{
+	char *overlay;
+	if (asprintf(&overlay, "%s/tests/data/overlay-no-cron", hil_test_source_dir()) < 0)
+		abort();
+	klab_start(k, tag, overlay);
+	free(overlay);
 }
 
 void klab_stop(struct klab *k)
@@ -70,6 +80,13 @@ char *klab_ok(struct klab *k, const char *cmd)
 	while (n > 0 && out[n - 1] == '\n')
 		out[--n] = '\0';
 	return out;
+}
+
+void klab_assert_sh(struct klab *k, const char *cmd, const char *want)
+{
+	char *got = klab_ok(k, cmd);
+	ck_assert_msg(strcmp(want, got) == 0, "%s: \"%s\", expected \"%s\"", cmd, got, want);
+	free(got);
 }
 
 void klab_fire(struct klab *k, const char *cmd)
@@ -113,6 +130,32 @@ char *klab_truth(struct klab *k)
 	char *text = NULL, *err = NULL;
 	ck_assert_msg(hil_fakelab_truth(k->lab, &text, &err) == 0, "truth: %s", err);
 	return text;
+}
+
+int klab_truth_at(struct klab *k, int64_t at, const char *kind, const char *msg)
+{
+	char *log = klab_truth(k), needle[512];
+	snprintf(needle, sizeof(needle), "{\"t_ms\":%lld,\"kind\":\"%s\",\"msg\":\"%s", (long long)at, kind, msg);
+	int found = strstr(log, needle) != NULL;
+	if (!found)
+		fprintf(stderr, "truth lacks %s; it has:\n%s\n", needle, log);
+	free(log);
+	return found;
+}
+
+int klab_truth_has(struct klab *k, const char *text)
+{
+	char *log = klab_truth(k);
+	int found = strstr(log, text) != NULL;
+	free(log);
+	return found;
+}
+
+void klab_wait_truth(struct klab *k, const char *text)
+{
+	for (int i = 0; i < 500 && !klab_truth_has(k, text); i++)
+		usleep(10000);
+	ck_assert_msg(klab_truth_has(k, text), "truth never got \"%s\"", text);
 }
 
 int klab_count(const char *hay, const char *needle)

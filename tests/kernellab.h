@@ -18,12 +18,17 @@ struct klab {
 
 /* Start a fake lab (reference overlay, plus @extra_overlay if not NULL). */
 void klab_start(struct klab *k, const char *tag, const char *extra_overlay);
+/* The same without the reference overlay's cron jobs (tests/data/overlay-no-cron). */
+void klab_start_without_cron(struct klab *k, const char *tag);
 void klab_stop(struct klab *k);
 
 /* Run @cmd on the router; its stdout (malloc'd), *status its exit status (may be NULL). */
 char *klab_sh(struct klab *k, const char *cmd, int *status);
 /* Run @cmd, which must exit 0; its stdout with trailing newlines removed. */
 char *klab_ok(struct klab *k, const char *cmd);
+
+/* Run @cmd, which must exit 0 and print @want (trailing newlines aside). */
+void klab_assert_sh(struct klab *k, const char *cmd, const char *want);
 
 /* Run @cmd that may take the router down with it (reboot, sysrq c): the session may be lost. */
 void klab_fire(struct klab *k, const char *cmd);
@@ -37,6 +42,13 @@ void klab_inject(struct klab *k, const char *name, const char *params_json);
 
 /* The ground truth so far (malloc'd). */
 char *klab_truth(struct klab *k);
+/* The truth has a line {"t_ms":@at,"kind":"@kind","msg":"@msg... (prints the truth when not). */
+int klab_truth_at(struct klab *k, int64_t at, const char *kind, const char *msg);
+/* The truth contains @text. */
+int klab_truth_has(struct klab *k, const char *text);
+/* Wait (up to 5 s of wall time) until the truth contains @text: for what a router
+ * process tells the model asynchronously, e.g. a signal to procd. */
+void klab_wait_truth(struct klab *k, const char *text);
 /* Occurrences of @needle in @hay. */
 int klab_count(const char *hay, const char *needle);
 /* HA's state of @entity (malloc'd), "" if unknown. */

@@ -57,6 +57,7 @@ struct instance {
 	int threshold_s, timeout_s, retry;
 	int crashes;                 /* procd's respawn_count */
 	int mirror;                  /* its stand-in process runs inside the router */
+	unsigned job;                /* the last daemon_job for it */
 	fl_ms started;
 	uint64_t timer;
 	struct services *m;
@@ -67,6 +68,7 @@ struct services {
 	const char *dir;
 	struct instance inst[N_SVC];
 	int watch;
+	unsigned jobs;               /* daemon_job numbers */
 	uint64_t shutdown_timer;     /* procd's shutdown sequence before the reboot or power-off */
 	const char *shutdown_to;     /* "reboot" or "poweroff" */
 };
@@ -85,25 +87,38 @@ static void job_done(void *arg, int status)
 /*
  * One job per change, so a stop and the next start never race: kill the running
  * stand-in, then start a new one whose jail pidfile holds procd's PID (ujail: the
- * service is PID 1 of its namespace, which the host sees as procd).
+ * service is PID 1 of its namespace, which the host sees as procd; the lowest PID
+ * of `pidof procd`, which also lists the stand-in's child between its fork and its
+ * exec). procd kills its instance by PID, kept outside the router's files in
+ * /r4hil/run/svc-NAME.pid as "JOB PID": `pidof NAME` would also find
+ * `/etc/init.d/NAME restart` itself (its comm is NAME). The job ends once the new
+ * daemon runs under its name; /etc/rc.common waits for job JOB (the reply's "job"),
+ * as procd's ubus call returns once it forked the instance.
  */
-static void daemon_job(struct services *m, const struct svc_desc *d, int kill_old, int start)
+static void daemon_job(struct instance *in, int kill_old, int start)
 {
+	struct services *m = in->m;
+	const struct svc_desc *d = in->desc;
 	struct fl_sandbox *sb = fl_world_sandbox(m->w);
 	if (!sb)
 		return;
+	in->job = ++m->jobs;
 	char line[2048];
-	int n = snprintf(line, sizeof(line), "%s", "");
+	int n = snprintf(line, sizeof(line), "f=/r4hil/run/svc-%s.pid; p=; ", d->name);
 	if (kill_old)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
-			      "p=$(pidof %s) && kill $p; ", d->name);
+			      "p=$(cut -d' ' -f2 $f 2>/dev/null) && [ -n \"$p\" ] && kill $p 2>/dev/null; p=; ");
 	if (start)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 			      /* procd's own start is a job of its own: wait for it (1 s at most) */
 			      "i=0; until pidof procd >/dev/null || [ $i -ge 100 ]; do sleep 0.01; i=$((i+1)); done; "
-			      "mkdir -p /var/run/%s && pidof procd > /var/run/%s/%s.pid; "
-			      "%s </dev/null >/dev/null 2>&1 &",
-			      d->name, d->name, d->name, d->command);
+			      "set -- $(pidof procd); q=$1; for x; do [ \"$x\" -lt \"$q\" ] && q=$x; done; "
+			      "mkdir -p /var/run/%s && echo $q > /var/run/%s/%s.pid; "
+			      "%s </dev/null >/dev/null 2>&1 & p=$!; "
+			      "i=0; until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = %s ] || [ $i -ge 100 ]; do "
+			      "sleep 0.01; i=$((i+1)); done; ",
+			      d->name, d->name, d->name, d->command, d->name);
+	snprintf(line + n, sizeof(line) - (size_t)n, "echo \"%u $p\" > $f", in->job);
 	char tag[64];
 	snprintf(tag, sizeof(tag), "svc-%s", d->name);
 	fl_sandbox_run(sb, tag, line, job_done, NULL);
@@ -153,7 +168,7 @@ static void instance_start(struct instance *in)
 	in->started = fl_loop_now(fl_world_loop(m->w));
 	if (in->desc->needs_vip && !fl_wan_pppoe_up(m->w)) {
 		if (in->mirror)
-			daemon_job(m, in->desc, 1, 0);
+			daemon_job(in, 1, 0);
 		in->mirror = 0;
 		/* dnsmasq: "failed to create listening socket for 31.3.128.59: Address in use" */
 		instance_exit(in, 0, "cannot bind " FL_WAN_VIP ": pppoe-wan is not up");
@@ -161,7 +176,7 @@ static void instance_start(struct instance *in)
 	}
 	in->state = INST_RUNNING;
 	fl_truth_log(fl_world_truth(m->w), "services", "%s running", in->desc->name);
-	daemon_job(m, in->desc, in->mirror, 1);
+	daemon_job(in, in->mirror, 1);
 	in->mirror = 1;
 }
 
@@ -219,7 +234,7 @@ static void service_stop(struct services *m, struct instance *in, int kill_now)
 	fl_timer_cancel(fl_world_loop(m->w), in->timer);
 	in->timer = 0;
 	if (kill_now && in->mirror) {
-		daemon_job(m, in->desc, 1, 0);
+		daemon_job(in, 1, 0);
 		in->mirror = 0;
 	}
 	in->state = INST_STOPPED;
@@ -376,7 +391,7 @@ static int services_inject(void *state, const char *what, json_object *params, c
 	if (in->state != INST_RUNNING)
 		return fl_util_err(err, -EINVAL, "services.%s: %s is not running (%s)", what, name,
 				   state_names[in->state]);
-	daemon_job(m, in->desc, 1, 0);
+	daemon_job(in, 1, 0);
 	in->mirror = 0;
 	fl_ms runtime = fl_loop_now(fl_world_loop(m->w)) - in->started;
 	if (respawn) {
@@ -415,7 +430,8 @@ static int services_hw(void *state, const char *action, json_object *body, struc
 		fl_http_replyf(resp, 400, "{\"message\":\"unknown action %s\"}", verb);
 		return 0;
 	}
-	fl_http_replyf(resp, 200, "{\"service\":\"%s\",\"state\":\"%s\"}", svc, state_names[in->state]);
+	fl_http_replyf(resp, 200, "{\"service\":\"%s\",\"state\":\"%s\",\"job\":%u}", svc,
+		       state_names[in->state], in->job);
 	return 0;
 }
 

@@ -108,12 +108,9 @@ static void bind_cage(struct sfp *m, int cage, int bind)
 		try_unwedge(m, WEDGE_REBIND, "rebind");
 }
 
-/* Writes to unbind/bind: each line names a device. */
-static void take_requests(struct sfp *m, const char *file, int bind)
+/* The requests written to unbind or bind (@text, tokenized here): each names a device. */
+static void take_requests(struct sfp *m, char *text, int bind)
 {
-	char rel[256];
-	snprintf(rel, sizeof(rel), DRIVER "/%s", file);
-	char *text = fl_modelfs_take(m->dir, rel);
 	for (char *save = NULL, *tok = text ? strtok_r(text, " \t\n", &save) : NULL; tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		int cage = cage_of(tok);
@@ -121,22 +118,37 @@ static void take_requests(struct sfp *m, const char *file, int bind)
 			bind_cage(m, cage, bind);
 		else
 			fl_truth_log(fl_world_truth(m->w), "sfp.driver", "%s \"%s\" refused: no such device",
-				     file, tok);
+				     bind ? "bind" : "unbind", tok);
 	}
-	free(text);
 }
 
+/*
+ * Seen on every write (IN_MODIFY), emptied once the link and the models followed:
+ * the writer's write() returns then (sandbox/procredir), as a sysfs write returns
+ * after the driver core bound or unbound the device.
+ */
 static void on_driver_write(void *arg, int fd)
 {
 	struct sfp *m = arg;
-	char ev[4096];
+	char ev[4096], path[2][4096];
+	char *text[2];
+	size_t len[2] = { 0, 0 };
 	if (read(fd, ev, sizeof(ev)) <= 0)
 		return;
+	for (int k = 0; k < 2; k++) {
+		snprintf(path[k], sizeof(path[k]), "%s/" DRIVER "/%s", m->dir, k ? "bind" : "unbind");
+		text[k] = fl_util_read_file(path[k], &len[k]);
+	}
 	/* unbind before bind: a script writes them in that order, and one read may see both */
-	take_requests(m, "unbind", 0);
-	take_requests(m, "bind", 1);
+	take_requests(m, text[0], 0);
+	take_requests(m, text[1], 1);
 	write_files(m);
 	fl_world_changed(m->w);
+	for (int k = 0; k < 2; k++) {
+		if (text[k] && len[k] > 0 && truncate(path[k], 0) < 0)
+			fl_truth_log(fl_world_truth(m->w), "lab.error", "cannot empty %s", path[k]);
+		free(text[k]);
+	}
 }
 
 static int sfp_init(struct fl_world *w, void **state, char **err)
@@ -161,7 +173,7 @@ static int sfp_init(struct fl_world *w, void **state, char **err)
 	m->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	for (int k = 0; k < 2 && m->watch >= 0; k++) {
 		snprintf(path, sizeof(path), "%s/" DRIVER "/%s", m->dir, k ? "bind" : "unbind");
-		if (inotify_add_watch(m->watch, path, IN_CLOSE_WRITE) < 0) {
+		if (inotify_add_watch(m->watch, path, IN_MODIFY) < 0) {
 			close(m->watch);
 			m->watch = -1;
 		}

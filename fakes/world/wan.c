@@ -569,7 +569,11 @@ static int wan_inject(void *state, const char *what, json_object *params, char *
 		m->isp_silent_until = now + outage;
 		fl_truth_log(fl_world_truth(m->w), "wan.pppoe", "ISP stops answering LCP for %llds",
 			     (long long)(outage / FL_SECOND));
-		if (m->ppp == PPP_UP) {
+		if (m->ppp == PPP_UP && outage > 0 && outage < LCP_DETECT_MS) {
+			/* answered again before the fifth missed echo: pppd's count starts over */
+			fl_truth_log(fl_world_truth(m->w), "wan.pppoe",
+				     "LCP echoes answered again after %lldms: session kept", (long long)outage);
+		} else if (m->ppp == PPP_UP) {
 			fl_timer_cancel(loop, m->lcp_timer);
 			m->lcp_isp = 1;
 			m->lcp_timer = fl_timer_add(loop, now + LCP_DETECT_MS, lcp_expired, m);

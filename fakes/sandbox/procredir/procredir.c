@@ -108,34 +108,48 @@ PATH_CALL(int, statx, (int dirfd, const char *path, int flags, unsigned mask, st
 
 /*
  * A write to /proc/sysrq-trigger acts before write() returns on a real kernel:
- * `echo t > /proc/sysrq-trigger; dmesg` finds the task dump. The kernel model
- * empties its sysrq-trigger file once it has acted, so a write to that file
- * returns only then (at most 2 s of real time).
+ * `echo t > /proc/sysrq-trigger; dmesg` finds the task dump. So does a write to a
+ * driver's sysfs bind/unbind file (the probe or the removal runs in the writer's
+ * context), and two writes in a row are two requests. The models empty these
+ * files once they have acted, so a write to one returns only then (at most 2 s of
+ * real time).
  */
-#define SYSRQ_FILE "/r4hil/model/proc/sysrq-trigger"
-#define SYSRQ_WAIT_MS 2000
+static const char *const taken_files[] = {
+	"/r4hil/model/proc/sysrq-trigger",
+	"/r4hil/model/sys/bus/platform/drivers/sfp/bind",
+	"/r4hil/model/sys/bus/platform/drivers/sfp/unbind",
+};
+#define N_TAKEN (sizeof(taken_files) / sizeof(taken_files[0]))
+#define TAKEN_WAIT_MS 2000
 
-static int is_sysrq(int fd)
+/* Which of taken_files @fd writes to, or -1. */
+static int taken_file(int fd)
 {
-	static dev_t dev;
-	static ino_t ino;
-	static int known = -1;
+	static dev_t dev[N_TAKEN];
+	static ino_t ino[N_TAKEN];
+	static int known = -1; /* bit i: taken_files[i] exists */
 	struct stat st;
 	if (known < 0) {
 		REAL(int, stat, (const char *, struct stat *));
-		known = real_stat && real_stat(SYSRQ_FILE, &st) == 0;
-		if (known)
-			dev = st.st_dev, ino = st.st_ino;
+		known = 0;
+		for (size_t i = 0; i < N_TAKEN; i++)
+			if (real_stat && real_stat(taken_files[i], &st) == 0)
+				known |= 1 << i, dev[i] = st.st_dev, ino[i] = st.st_ino;
 	}
-	return known && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+	if (!known || fstat(fd, &st) != 0)
+		return -1;
+	for (size_t i = 0; i < N_TAKEN; i++)
+		if ((known >> i & 1) && st.st_dev == dev[i] && st.st_ino == ino[i])
+			return (int)i;
+	return -1;
 }
 
-static void wait_sysrq_taken(void)
+static void wait_taken(const char *path)
 {
 	REAL(int, stat, (const char *, struct stat *));
 	struct stat st;
-	for (int waited = 0; waited < SYSRQ_WAIT_MS; waited++) {
-		if (!real_stat || real_stat(SYSRQ_FILE, &st) != 0 || st.st_size == 0)
+	for (int waited = 0; waited < TAKEN_WAIT_MS; waited++) {
+		if (!real_stat || real_stat(path, &st) != 0 || st.st_size == 0)
 			return;
 		usleep(1000);
 	}
@@ -145,7 +159,8 @@ ssize_t write(int fd, const void *buf, size_t len)
 {
 	REAL(ssize_t, write, (int, const void *, size_t));
 	ssize_t n = real_write(fd, buf, len);
-	if (n > 0 && is_sysrq(fd))
-		wait_sysrq_taken();
+	int i = n > 0 ? taken_file(fd) : -1;
+	if (i >= 0)
+		wait_taken(taken_files[i]);
 	return n;
 }
