@@ -52,7 +52,7 @@ START_TEST(test_lab_load_reports_every_problem_with_its_position)
 		"5:57: ha.token_env: environment variable R4HIL_TEST_UNSET_TOKEN is not set\n",
 		"6:20: plug.type: unknown plug type \"shelly-gen3\"",
 		"7:52: gpio.lines.perst: missing offset",
-		"8:24: permits[1]: expected one of power, panic, mlo-lock, gpio\n",
+		"8:24: permits[1]: expected one of power, panic, mlo-lock, gpio, flash\n",
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		snprintf(want, sizeof(want), "%s:%s", path, lines[i]);

@@ -36,6 +36,7 @@ struct run_options {
 	const char *lab;   /* a lab file: run there instead of on a fresh fake lab each */
 	int dry_run;
 	int jobs;          /* scenarios at once, each on its own fake lab */
+	const char *image; /* --image: the sysupgrade image act flash writes */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -68,6 +69,9 @@ static void run_usage(FILE *f)
 		"                      with its time) and touch nothing\n"
 		"  --jobs N            run N scenarios at once, each on its own fake lab\n"
 		"                      (default 1; not with --lab: one lab runs one scenario)\n"
+		"  --image FILE        the sysupgrade image that act \"flash\" writes (default:\n"
+		"                      the scenario's stand-in, which only the fake lab takes;\n"
+		"                      in a real lab, flash scenarios without it are skipped)\n"
 		"\n"
 		"Exit codes: 0 all passed, 1 a requirement failed, 2 bad usage or input\n"
 		"(nothing ran), 3 the harness or the lab could not do its part.\n",
@@ -85,6 +89,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		{ "lab", required_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "image", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,6 +113,13 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		case 's': o->catalogue = optarg; break;
 		case 'l': o->lab = optarg; break;
 		case 'n': o->dry_run = 1; break;
+		case 'i':
+			if (access(optarg, R_OK) < 0) {
+				cli_error("--image: cannot read \"%s\": %s", optarg, strerror(errno));
+				return EXIT_USAGE;
+			}
+			o->image = optarg;
+			break;
 		case 'j':
 			o->jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > 16) {
@@ -196,10 +208,11 @@ static void write_timeline(const struct hil_timeline *tl, const char *path, cons
 }
 
 /* Run @sc on @target and write its timeline (into its own and the run's file). */
-static void run_on(struct hil_target *target, const struct hil_scenario *sc, const char *out,
-		   const char *dir, struct hil_progress *progress, struct hil_scenario_result *r)
+static void run_on(const struct run_options *o, struct hil_target *target, const struct hil_scenario *sc,
+		   const char *out, const char *dir, struct hil_progress *progress, struct hil_scenario_result *r)
 {
 	int64_t origin = 0;
+	target->image = o->image;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct hil_timeline *tl = hil_engine_run(sc, target, progress, &interrupted, r, &origin);
@@ -253,7 +266,7 @@ static void run_in_lab(const struct run_options *o, const struct hil_scenario *s
 	if (!target)
 		lab_error(r, o->lab, err);
 	else
-		run_on(target, sc, out, dir, progress, r);
+		run_on(o, target, sc, out, dir, progress, r);
 	close_lab(target);
 	free(err);
 	free(dir);
@@ -285,7 +298,7 @@ static void run_one(const struct run_options *o, const struct hil_scenario *sc, 
 	if (!target)
 		lab_error(r, "fake lab", err); /* a lab that loaded is owned (and freed) by the failed target */
 	else
-		run_on(target, sc, out, dir, progress, r);
+		run_on(o, target, sc, out, dir, progress, r);
 	hil_target_close(target);
 	hil_fakelab_stop(fake);
 	free(err);
@@ -391,6 +404,7 @@ static int print_plans(const struct run_options *o, struct hil_scenario **scenar
 			free(err);
 			return EXIT_USAGE;
 		}
+		target->image = o->image;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (target)

@@ -86,7 +86,8 @@ int hil_subject_is_builtin(const char *subject)
 	return !strcmp(subject, "plug") || !strcmp(subject, "step") ||
 	       !strcmp(subject, "mark") || !strcmp(subject, "gap") ||
 	       !strncmp(subject, "router.", 7) || !strncmp(subject, "ring.", 5) ||
-	       !strncmp(subject, "inject.", 7);
+	       !strncmp(subject, "inject.", 7) || !strncmp(subject, "act.", 4) ||
+	       !strncmp(subject, "gpio.", 5);
 }
 
 struct strlist {

@@ -13,6 +13,7 @@
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
 #include "r4hil/gpio.h"
+#include "r4hil/sysupgrade.h"
 #include "r4hil/ha.h"
 #include "r4hil/lab.h"
 #include "r4hil/observe.h"
@@ -326,12 +327,44 @@ static int run_expect_reboot(struct engine *e, const struct hil_step *s)
 	return ret < 0 ? ret : 0;
 }
 
+/* Record @subject = @value with what the router said, as {"said": @said}. */
+static void add_said(struct engine *e, const char *subject, const char *value, const char *said)
+{
+	json_object *d = json_object_new_object();
+	json_object_object_add(d, "said", json_object_new_string(said ? said : ""));
+	hil_timeline_add(e->tl, now_t(e), "harness", subject, value, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
+	json_object_put(d);
+}
+
+/* act flash (FLASH-1): a refused image is an outcome to judge, not a lab error. */
+static int run_flash(struct engine *e, const struct hil_step *s)
+{
+	json_object *keep;
+	int keep_settings = !json_object_object_get_ex(s->params, "keep_settings", &keep) ||
+			    json_object_get_boolean(keep);
+	char *image = e->t->image ? strdup(e->t->image) : hil_scenario_path_of(e->sc, param_string(s, "image"));
+	char *why = NULL, *err = NULL;
+	enum hil_sysupgrade_outcome outcome;
+	int ret = image ? hil_sysupgrade(e->t->router, image, keep_settings, ACT_SSH_TIMEOUT_MS, &outcome, &why, &err)
+			: -ENOMEM;
+	if (ret < 0)
+		set_error(e, "flash: %s", err ? err : strerror(-ret));
+	else if (outcome == HIL_SYSUPGRADE_REFUSED)
+		add_said(e, "act.flash", "refused", why);
+	else
+		hil_timeline_add(e->tl, now_t(e), "harness", "act.flash", "flashing", NULL);
+	free(image), free(why), free(err);
+	return ret;
+}
+
 static int run_act(struct engine *e, const struct hil_step *s)
 {
 	char *err = NULL;
 	int ret;
 	if (strcmp(s->name, "expect-reboot") == 0)
 		return run_expect_reboot(e, s);
+	if (strcmp(s->name, "flash") == 0)
+		return run_flash(e, s);
 	if (strcmp(s->name, "plug") == 0) {
 		json_object *on;
 		json_object_object_get_ex(s->params, "on", &on);
@@ -579,6 +612,11 @@ static int needs_met(struct engine *e)
 	for (size_t i = 0; i < e->sc->n_needs; i++) {
 		if (!strcmp(e->sc->needs[i], "gpio") && !e->t->fakelab && !e->t->lab->gpio.chip) {
 			e->skip_reason = strdup("needs the GPIO rig, and the lab file has no gpio section");
+			return 0;
+		}
+		if (!strcmp(e->sc->needs[i], "flash") && !e->t->fakelab && !e->t->image) {
+			e->skip_reason = strdup("needs a sysupgrade image (run --image FILE): the scenario's "
+						"stand-in is for the fake lab only");
 			return 0;
 		}
 		if (!hil_lab_permits(e->t->lab, e->sc->needs[i])) {

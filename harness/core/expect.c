@@ -38,7 +38,9 @@ const char *hil_subject_source(const char *subject)
 	/* ring.*: the health ring, read over SSH like observe.commands */
 	if (!strncmp(subject, "router.", 7) || !strncmp(subject, "ring.", 5))
 		return "router";
-	if (!strncmp(subject, "inject.", 7) || !strcmp(subject, "step") || !strcmp(subject, "mark"))
+	/* what the harness itself did: act.ssh, act.flash, gpio.tx_fault */
+	if (!strncmp(subject, "inject.", 7) || !strncmp(subject, "act.", 4) || !strncmp(subject, "gpio.", 5) ||
+	    !strcmp(subject, "step") || !strcmp(subject, "mark"))
 		return "harness";
 	return "ha";
 }

@@ -19,7 +19,7 @@
 
 static const char *const plug_types[] = { "shelly-gen1", "shelly-gen2", "tasmota", "hue",
 					  "ha-switch", "pdudaemon", "command" };
-static const char *const permit_names[] = { "power", "panic", "mlo-lock", "gpio" };
+static const char *const permit_names[] = { "power", "panic", "mlo-lock", "gpio", "flash" };
 
 int hil_secret_read_file(const char *path, char **secret, char **err)
 {
@@ -421,7 +421,7 @@ static void load_permits(struct loader *ld, json_object *root, struct hil_lab *l
 		return;
 	push(ld, "permits");
 	if (!json_object_is_type(v, json_type_array)) {
-		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected an array of: power, panic, mlo-lock, gpio");
+		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected an array of: power, panic, mlo-lock, gpio, flash");
 		pop(ld);
 		return;
 	}
@@ -432,7 +432,7 @@ static void load_permits(struct loader *ld, json_object *root, struct hil_lab *l
 		push_index(ld, i);
 		if (!json_object_is_type(p, json_type_string) ||
 		    !one_of(json_object_get_string(p), permit_names, ARRAY_SIZE(permit_names)))
-			report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected one of power, panic, mlo-lock, gpio");
+			report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected one of power, panic, mlo-lock, gpio, flash");
 		else
 			lab->permits[lab->n_permits++] = strdup(json_object_get_string(p));
 		pop(ld);

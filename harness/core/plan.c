@@ -11,6 +11,7 @@
 #include "r4hil/plug.h"
 #include "r4hil/reboot.h"
 #include "r4hil/scenario.h"
+#include "r4hil/sysupgrade.h"
 #include "r4hil/target.h"
 
 struct plan {
@@ -83,6 +84,18 @@ static void plan_act(struct plan *p, const struct hil_step *s)
 		char *req = hil_plug_describe(p->t->plug, on);
 		at(p, "plug %s %s: %s", hil_plug_type(p->t->plug), on ? "on" : "off", req ? req : "?");
 		free(req);
+		return;
+	}
+	if (strcmp(s->name, "flash") == 0) {
+		int keep = !json_object_object_get_ex(s->params, "keep_settings", &v) || json_object_get_boolean(v);
+		char *image = p->t->image ? strdup(p->t->image)
+					  : hil_scenario_path_of(p->sc, json_object_get_string(json_object_object_get(s->params, "image")));
+		ssh_where(p, where, sizeof(where));
+		at(p, "SSH %s: cat > %s < %s, then sha256sum (must match)", where, HIL_SYSUPGRADE_TARGET,
+		   image ? image : "?");
+		fprintf(p->f, "%16s SSH %s: sysupgrade -T %s; only if it exits 0: sysupgrade%s %s (the router reboots)\n",
+			"", where, HIL_SYSUPGRADE_TARGET, keep ? "" : " -n", HIL_SYSUPGRADE_TARGET);
+		free(image);
 		return;
 	}
 	at(p, "SSH %s: %s", ssh_where(p, where, sizeof(where)),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -544,7 +545,9 @@ static void parse_window(struct loader *ld, struct json_object *obj, struct hil_
 static void check_storm(struct loader *ld, struct json_object **vals);
 static void check_plug(struct loader *ld, struct json_object **vals);
 static void check_page_pool(struct loader *ld, struct json_object **vals);
+static int has_need(const struct hil_scenario *s, const char *need);
 static void check_ssh(struct loader *ld, struct json_object **vals);
+static void check_flash(struct loader *ld, struct json_object **vals);
 static void check_onu_wedge(struct loader *ld, struct json_object **vals);
 
 enum { STORM_RATE, STORM_CARRIER, STORM_DURATION, STORM_CLEARED_BY, __STORM_MAX };
@@ -575,6 +578,13 @@ static const struct rule ssh_rules[__SSH_MAX] = {
 	[SSH_COMMAND] = { "command", V_STRING, 1, 0 },
 	[SSH_EXPECT_STATUS] = { "expect_status", V_INTEGER, 0, 0 },
 	[SSH_MAY_DISCONNECT] = { "may_disconnect", V_BOOL, 0, 0 },
+};
+
+enum { FLASH_IMAGE, FLASH_KEEP_SETTINGS, __FLASH_MAX };
+
+static const struct rule flash_rules[__FLASH_MAX] = {
+	[FLASH_IMAGE] = { "image", V_STRING, 1, 0 },
+	[FLASH_KEEP_SETTINGS] = { "keep_settings", V_BOOL, 0, 0 },
 };
 
 enum { PP_FORMAT, PP_INFLIGHT, PP_ID, PP_AGE, __PP_MAX };
@@ -712,6 +722,7 @@ static const struct action {
 	{ HIL_STEP_INJECT, "kernel.ramoops-overlap", overlap_rules, __OVERLAP_MAX, NULL },
 	{ HIL_STEP_ACT, "plug", plug_rules, __PLUG_MAX, check_plug },
 	{ HIL_STEP_ACT, "ssh", ssh_rules, __SSH_MAX, check_ssh },
+	{ HIL_STEP_ACT, "flash", flash_rules, __FLASH_MAX, check_flash },
 };
 
 static void check_storm(struct loader *ld, struct json_object **vals)
@@ -899,6 +910,23 @@ static void check_ssh(struct loader *ld, struct json_object **vals)
 {
 	if (vals[SSH_COMMAND] && !*json_object_get_string(vals[SSH_COMMAND]))
 		report_member(ld, "command", HIL_JSONPOS_VALUE, "expected a non-empty command");
+}
+
+/* The image must be readable now (nothing runs on a bad file), and flashing must be permitted. */
+static void check_flash(struct loader *ld, struct json_object **vals)
+{
+	if (!has_need(ld->s, "flash"))
+		report(ld, HIL_JSONPOS_KEY, "act \"flash\" writes the router's flash: the scenario needs [\"flash\"]");
+	if (!vals[FLASH_IMAGE])
+		return;
+	char *path = hil_scenario_path_of(ld->s, json_object_get_string(vals[FLASH_IMAGE]));
+	if (!path) {
+		ld->oom = 1;
+		return;
+	}
+	if (access(path, R_OK) < 0)
+		report_member(ld, "image", HIL_JSONPOS_VALUE, "cannot read \"%s\": %s", path, strerror(errno));
+	free(path);
 }
 
 enum { STEP_LABEL, STEP_NOTE, STEP_WAIT, STEP_ALIGN, STEP_OFFSET, STEP_INJECT, STEP_ACT,
@@ -1490,13 +1518,13 @@ static int check_requirement_id(struct loader *ld, const char *id)
 
 static int check_need(struct loader *ld, const char *need)
 {
-	static const char *const needs[] = { "power", "panic", "mlo-lock", "gpio" };
+	static const char *const needs[] = { "power", "panic", "mlo-lock", "gpio", "flash" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(needs); i++)
 		if (!strcmp(needs[i], need))
 			return 0;
 	report(ld, HIL_JSONPOS_VALUE,
-	       "unknown need \"%s\" (expected one of: power, panic, mlo-lock, gpio)", need);
+	       "unknown need \"%s\" (expected one of: power, panic, mlo-lock, gpio, flash)", need);
 	return -EINVAL;
 }
 
@@ -1608,6 +1636,17 @@ static void parse_top(struct loader *ld, struct json_object *root)
 }
 
 /* ---- entry points ---- */
+
+char *hil_scenario_path_of(const struct hil_scenario *s, const char *path)
+{
+	if (path[0] == '/' || !s->path || !strchr(s->path, '/'))
+		return strdup(path);
+	char *out = NULL;
+	int dir_len = (int)(strrchr(s->path, '/') - s->path);
+	if (asprintf(&out, "%.*s/%s", dir_len, s->path, path) < 0)
+		out = NULL;
+	return out;
+}
 
 static int read_text(const char *path, char **out, size_t *len)
 {

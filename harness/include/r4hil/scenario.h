@@ -132,6 +132,12 @@ int hil_scenario_load(const char *path, struct hil_scenario **out, char **errors
 void hil_scenario_free(struct hil_scenario *s);
 
 /*
+ * A file a scenario names (act "flash"'s image): @path as is if absolute, else
+ * relative to the directory of the scenario's file. malloc'd, NULL on OOM.
+ */
+char *hil_scenario_path_of(const struct hil_scenario *s, const char *path);
+
+/*
  * Whether the state string @value meets @c: 1 or 0. Numeric operators only
  * match a @value that parses completely as a finite number, so "unavailable",
  * "" or "12abc" never match; NULL @value never matches.
@@ -149,7 +155,7 @@ const char *hil_expect_kind_name(enum hil_expect_kind kind);
 
 /*
  * Whether @subject is recorded by the harness itself rather than fetched from HA:
- * "plug", "step", "mark", "gap", "router.*", "ring.*", "inject.*".
+ * "plug", "step", "mark", "gap", "router.*", "ring.*", "inject.*", "act.*", "gpio.*".
  */
 int hil_subject_is_builtin(const char *subject);
 

@@ -20,6 +20,7 @@ struct hil_target {
 	struct hil_ha *ha;
 	struct hil_plug *plug;
 	struct hil_fakelab *fakelab; /* NULL in a real lab */
+	const char *image;           /* sysupgrade image for act flash (run --image); NULL: the scenario's */
 };
 
 /*
