@@ -42,8 +42,8 @@ static const struct {
 	size_t broken_fixtures;
 } artifact_checks[] = {
 	{ "FIP-1", "r4hil check-fip (fixtures/fip/good.fip, bad.fip)", 1 },
-	/* the harness's transfer path against the fake router (tests/test-kernel.c) */
-	{ "FLASH-1", "ssh push over stdin + sysupgrade -T, good and bad image (tests/test-kernel.c)", 1 },
+	/* act flash against the fake router; the other board's image must be refused (tests/test-flash.c) */
+	{ "FLASH-1", "act flash refuses fixtures/images/bpi-r3-sysupgrade.itb (tests/test-flash.c)", 1 },
 };
 
 static const char *artifact_check(const char *id, size_t *broken)
