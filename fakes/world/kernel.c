@@ -636,18 +636,6 @@ static int kernel_hw(void *state, const char *action, json_object *body, struct 
 		fl_http_reply(resp, 200, "{\"cleared\":true}");
 		return 0;
 	}
-	if (strcmp(action, "sysupgrade") == 0) {
-		json_object *sum = NULL;
-		if (!body || !json_object_object_get_ex(body, "sha256", &sum)) {
-			fl_http_reply(resp, 400, "{\"message\":\"sysupgrade needs the image's sha256\"}");
-			return 0;
-		}
-		fl_truth_log(fl_world_truth(k->w), "kernel", "sysupgrade: image sha256 %s flashed, rebooting",
-			     json_object_get_string(sum));
-		fl_http_reply(resp, 200, "{\"flashing\":true}");
-		fl_world_router_request(k->w, "reboot");
-		return 0;
-	}
 	fl_http_replyf(resp, 404, "{\"message\":\"no kernel action %s\"}", action);
 	return 0;
 }
