@@ -21,11 +21,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-	free(tmp);
+	hil_test_remove_tree(tmp);
 }
 
 static char *at(const char *rel)

@@ -117,10 +117,8 @@ static char *flash_scenario(const char *needs, const char *image)
 
 static void remove_tmp(void)
 {
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	ck_assert_int_eq(0, system(cmd));
-	free(tmp);
+	hil_test_remove_tree(tmp);
+	tmp = NULL;
 }
 
 static void assert_load_error(const char *needs, const char *image, const char *msg)
