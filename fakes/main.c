@@ -427,6 +427,7 @@ static int write_lab_file(struct lab *lab)
 	json_object_array_add(permits, json_object_new_string("panic"));
 	json_object_array_add(permits, json_object_new_string("mlo-lock"));
 	json_object_array_add(permits, json_object_new_string("flash"));
+	json_object_array_add(permits, json_object_new_string("gpio")); /* its rig: harness/target/gpio-fake.c */
 	json_object_object_add(o, "permits", permits);
 	int ret = json_object_to_file_ext(lab_path(lab, "lab.json"), o, JSON_C_TO_STRING_PRETTY);
 	json_object_put(o);

@@ -387,6 +387,26 @@ START_TEST(test_lab_run_gpio_without_chip)
 }
 END_TEST
 
+/* The fake lab's own rig: the engine's GPIO path (pulse train, PERST# pulse) runs here too. */
+START_TEST(test_lab_run_gpio_on_the_fake_rig)
+{
+	char *dir = labfix_at("fl"), *log = labfix_at("run"), *out = labfix_at("r");
+	char *storm = labfix_data("gpio-storm.json");
+	struct hil_fakelab *lab = labfix_start(dir, NULL);
+	const char *args[] = { "run", "--lab", hil_fakelab_lab_file(lab), "--out", out, storm, NULL };
+	ck_assert_int_eq(0, clirun(log, args));
+	char *tl = slurp("r/gpio-storm/timeline.jsonl");
+	ck_assert_msg(strstr(tl, "\"subject\":\"gpio.tx_fault\",\"value\":\"train\",\"detail\":"
+				 "{\"pulses\":100,\"achieved_per_s\":100.0,\"late_max_us\":0}") != NULL, "%s", tl);
+	free(tl);
+	char *truth = labfix_truth(lab);
+	ck_assert_msg(strstr(truth, "storm") != NULL, "the rig's train did not reach the world: %s", truth);
+	free(truth);
+	hil_fakelab_stop(lab);
+	free(dir), free(log), free(out), free(storm);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lab");
@@ -400,6 +420,7 @@ int main(void)
 	tcase_add_test(tc, test_lab_gpio_libgpiod_without_chip);
 	tcase_add_test(tc, test_lab_run_on_lab_files);
 	tcase_add_test(tc, test_lab_run_gpio_without_chip);
+	tcase_add_test(tc, test_lab_run_gpio_on_the_fake_rig);
 	suite_add_tcase(s, tc);
 	return hil_test_run_suite(s);
 }
