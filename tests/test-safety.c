@@ -1,6 +1,7 @@
 /*
  * Lab safety, end to end through the CLI against a fake lab: Ctrl-C during a
- * power-off leaves the plug on, --dry-run touches nothing, and no token or
+ * power-off leaves the plug on, a failed scenario's changes to the gate and the
+ * Wi-Fi configuration are put back, --dry-run touches nothing, and no token or
  * password ever reaches an output, a log or a report.
  */
 #include <dirent.h>
@@ -18,6 +19,7 @@
 #include "r4hil/fakelab.h"
 #include "r4hil/lab.h"
 #include "r4hil/plug.h"
+#include "r4hil/ssh.h"
 #include "r4hil/target.h"
 #include "testutil.h"
 
@@ -96,6 +98,41 @@ START_TEST(test_safety_sigint_during_power_off_leaves_the_plug_on)
 	json_object_put(r);
 	hil_fakelab_stop(lab);
 	free(dir), free(log), free(out), free(cycle);
+}
+END_TEST
+
+/* @cmd on the fake lab's router over SSH, as the harness reaches it; its stdout. */
+static char *router_sh(struct hil_fakelab *lab, const char *cmd)
+{
+	struct hil_lab *desc = NULL;
+	char *err = NULL;
+	ck_assert_msg(hil_lab_load(hil_fakelab_lab_file(lab), &desc, &err) == 0, "%s", err);
+	struct hil_target *t = hil_target_open(desc, NULL, &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	struct hil_ssh_result res = { 0 };
+	ck_assert_msg(hil_ssh_exec(t->router, cmd, NULL, 0, 10000, &res, &err) == 0, "%s", err);
+	char *out = strdup(res.out ? res.out : "");
+	hil_ssh_result_free(&res);
+	hil_target_close(t);
+	return out;
+}
+
+/* A scenario that arms the gate and edits /etc/config/wireless, then fails: both come back. */
+START_TEST(test_safety_teardown_restores_gate_and_wireless)
+{
+	char *dir = labfix_at("fl"), *log = labfix_at("run"), *out = labfix_at("out");
+	char *changes = labfix_data("changes-files.json");
+	struct hil_fakelab *lab = labfix_start(dir, NULL);
+	static const char state[] = "md5sum < /etc/config/wireless; cat /etc/sfp-storm-watch.reboot 2>&1 || true";
+	char *before = router_sh(lab, state);
+	ck_assert_msg(strstr(before, "No such file"), "the gate is armed before the test: %s", before);
+	const char *args[] = { "run", "--lab", hil_fakelab_lab_file(lab), "--out", out, changes, NULL };
+	ck_assert_int_eq(1, clirun(log, args));
+	char *after = router_sh(lab, state);
+	ck_assert_str_eq(before, after);
+	free(before), free(after);
+	hil_fakelab_stop(lab);
+	free(dir), free(log), free(out), free(changes);
 }
 END_TEST
 
@@ -239,6 +276,7 @@ int main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_safety_sigint_during_power_off_leaves_the_plug_on);
 	tcase_add_test(tc, test_safety_dry_run_touches_nothing);
+	tcase_add_test(tc, test_safety_teardown_restores_gate_and_wireless);
 	tcase_add_test(tc, test_safety_secrets_never_leak);
 	suite_add_tcase(s, tc);
 	return hil_test_run_suite(s);
