@@ -192,6 +192,16 @@ START_TEST(test_scenario_bad_params)
 }
 END_TEST
 
+/* What a lab must permit is declared: a plug switched off needs "power", a flash "flash". */
+START_TEST(test_scenario_steps_need_declared_permissions)
+{
+	assert_error("bad-needs.json", "7:38",
+		     "steps[0].params.on: switching the plug off cuts the router's power: the scenario needs [\"power\"]");
+	assert_error("bad-needs.json", "9:22",
+		     "steps[2].params: act \"flash\" writes the router's flash: the scenario needs [\"flash\"]");
+}
+END_TEST
+
 START_TEST(test_scenario_step_needs_one_action)
 {
 	assert_error("bad-types.json", "12:18", "steps[4].act: a step needs exactly one of \"wait\", \"align\", \"inject\", \"act\", got \"wait\" and \"act\"");
@@ -330,6 +340,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_scenario_unknown_requirement_and_need);
 	tcase_add_test(tc, test_scenario_bad_duration);
 	tcase_add_test(tc, test_scenario_bad_params);
+	tcase_add_test(tc, test_scenario_steps_need_declared_permissions);
 	tcase_add_test(tc, test_scenario_step_needs_one_action);
 	tcase_add_test(tc, test_scenario_duplicate_label_and_id);
 	tcase_add_test(tc, test_scenario_condition_operators);

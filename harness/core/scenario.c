@@ -820,8 +820,12 @@ static void check_sfp_wedge(struct loader *ld, struct json_object **vals)
 		      "expected \"link\", \"ifup\", \"rebind\" or \"none\", got \"%s\"", kind);
 }
 
+/* Cutting the power is what a lab must allow first (lab file "permits"). */
 static void check_plug(struct loader *ld, struct json_object **vals)
 {
+	if (vals[PLUG_ON] && !json_object_get_boolean(vals[PLUG_ON]) && !has_need(ld->s, "power"))
+		report_member(ld, "on", HIL_JSONPOS_VALUE,
+			      "switching the plug off cuts the router's power: the scenario needs [\"power\"]");
 }
 
 /* wifi.perst width_ms, wifi.traffic mbps: the first parameter is a number > 0. */
