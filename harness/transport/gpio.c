@@ -83,10 +83,10 @@ static struct gpiod_line *request(struct gpiod_chip *chip, const struct hil_lab 
 	return line;
 }
 
-static void sleep_until(const struct timespec *t)
+/* Sleep to the absolute time @t; -EINTR if a signal (Ctrl-C, SIGTERM) came first. */
+static int sleep_until(const struct timespec *t)
 {
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
-		;
+	return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR ? -EINTR : 0;
 }
 
 static void add_ns(struct timespec *t, int64_t ns)
@@ -123,24 +123,36 @@ static int lg_pulse_train(struct hil_gpio *g, double rate, int64_t duration_ms, 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	deadline = start;
 	*out = (struct hil_gpio_train){ 0 };
-	for (long k = 0; k < n; k++) {
+	int ret = 0;
+	/* A signal (Ctrl-C) ends the train early, with the line low: a run being
+	 * stopped must not wait out a long storm. */
+	for (long k = 0; k < n && ret == 0; k++) {
 		for (int level = 1; level >= 0; level--) {
-			sleep_until(&deadline);
+			int slept = sleep_until(&deadline);
+			if (slept < 0 && level == 1) {
+				ret = slept;
+				break;
+			}
+			if (slept < 0)
+				ret = slept; /* this pulse still ends low, then the train stops */
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			int64_t late = diff_us(&now, &deadline);
 			if (late > out->late_max_us)
 				out->late_max_us = late;
 			gpiod_line_set_value(line, level);
 			add_ns(&deadline, half_ns);
+			out->pulses += level;
 		}
-		out->pulses++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t us = diff_us(&now, &start);
 	out->achieved_per_s = us > 0 ? (double)out->pulses * 1e6 / (double)us : 0;
+	gpiod_line_set_value(line, 0); /* never leave TX_FAULT asserted behind */
 	gpiod_line_release(line);
 	gpiod_chip_close(chip);
-	return 0;
+	if (ret < 0 && asprintf(err, "TX_FAULT pulse train interrupted after %ld pulses", out->pulses) < 0)
+		*err = NULL;
+	return ret;
 }
 
 static int lg_pulse(struct hil_gpio *g, enum hil_gpio_line l, int64_t width_ms, char **err)
@@ -158,7 +170,8 @@ static int lg_pulse(struct hil_gpio *g, enum hil_gpio_line l, int64_t width_ms, 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	gpiod_line_set_value(line, 1);
 	add_ns(&t, width_ms * 1000000);
-	sleep_until(&t);
+	while (sleep_until(&t) < 0)
+		; /* a reset pulse is short and must keep its width, even across Ctrl-C */
 	gpiod_line_set_value(line, 0);
 	gpiod_line_release(line);
 	gpiod_chip_close(chip);
