@@ -33,7 +33,28 @@ static int make_parent(const char *path)
 	return fl_util_mkdirs(parent, 0755);
 }
 
-static int write_at(const char *dir, const char *rel, int flags, const char *fmt, va_list ap)
+/*
+ * Replace the content of @fd with @text, in place (the sandbox's bind pins the
+ * inode). Scripts read these files at any moment, as they read sysfs: a file
+ * whose content does not change is not touched, and a changed one is
+ * overwritten before it is cut to length, so a reader never sees it empty.
+ */
+static int replace_content(int fd, const char *text, size_t len)
+{
+	char *cur = malloc(len + 1);
+	if (!cur)
+		return -ENOMEM;
+	ssize_t got = pread(fd, cur, len + 1, 0);
+	int same = got == (ssize_t)len && memcmp(cur, text, len) == 0;
+	free(cur);
+	if (same)
+		return 0;
+	if (pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0)
+		return -EIO;
+	return 0;
+}
+
+static int write_at(const char *dir, const char *rel, int append, const char *fmt, va_list ap)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
@@ -41,15 +62,19 @@ static int write_at(const char *dir, const char *rel, int flags, const char *fmt
 	int len = vasprintf(&text, fmt, ap);
 	if (len < 0)
 		return -ENOMEM;
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	int flags = O_CREAT | O_CLOEXEC | (append ? O_WRONLY | O_APPEND : O_RDWR);
+	int fd = open(path, flags, 0644);
 	if (fd < 0 && errno == ENOENT && make_parent(path) == 0)
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+		fd = open(path, flags, 0644);
 	if (fd < 0) {
 		free(text);
 		return -errno;
 	}
-	ssize_t n = write(fd, text, (size_t)len);
-	int ret = n == len ? 0 : -EIO;
+	int ret;
+	if (append)
+		ret = write(fd, text, (size_t)len) == len ? 0 : -EIO;
+	else
+		ret = replace_content(fd, text, (size_t)len);
 	close(fd);
 	free(text);
 	return ret;
@@ -59,7 +84,7 @@ int fl_modelfs_printf(const char *dir, const char *rel, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int ret = write_at(dir, rel, O_TRUNC, fmt, ap);
+	int ret = write_at(dir, rel, 0, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -68,7 +93,7 @@ int fl_modelfs_append(const char *dir, const char *rel, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int ret = write_at(dir, rel, O_APPEND, fmt, ap);
+	int ret = write_at(dir, rel, 1, fmt, ap);
 	va_end(ap);
 	return ret;
 }
