@@ -235,7 +235,8 @@ static int inject_fault(struct engine *e, const struct hil_step *s, char **err)
  * In a real lab, with the lines wired and permitted; sfp.storm-stop is a no-op
  * there (a train ends by itself). The fake lab has a rig of its own (the fake
  * backend), so that this path of the engine runs in CI too; its storms may be
- * optical ones, which only the world can stop.
+ * optical ones, which only the world can stop, and a storm that says what
+ * clears it (cleared_by) is the world's to model, not a pulse train's.
  */
 static int gpio_can(struct engine *e, const struct hil_step *s)
 {
@@ -250,7 +251,7 @@ static int gpio_can(struct engine *e, const struct hil_step *s)
 		return fake || lab->gpio.perst.present;
 	return !strcmp(s->name, "sfp.storm") && (fake || lab->gpio.tx_fault.present) &&
 	       json_object_object_get_ex(s->params, "duration", NULL) &&
-	       !json_object_object_get_ex(s->params, "cleared_by", NULL) &&
+	       (!fake || !json_object_object_get_ex(s->params, "cleared_by", NULL)) &&
 	       json_object_object_get_ex(s->params, "carrier", &v) && json_object_get_int(v) == 1;
 }
 
