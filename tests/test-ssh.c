@@ -195,6 +195,51 @@ START_TEST(test_ssh_wrong_client_key_rejected)
 }
 END_TEST
 
+/* A server that accepts and closes at once, counting the connections it saw. */
+struct dropper {
+	int fd, port, accepted;
+};
+
+static void *drop_connections(void *arg)
+{
+	struct dropper *d = arg;
+	for (int c; (c = accept(d->fd, NULL, NULL)) >= 0;) {
+		d->accepted++;
+		close(c);
+	}
+	return NULL;
+}
+
+/* A handshake the server drops is tried once more, then reported as -EIO. */
+START_TEST(test_ssh_dropped_handshake_is_retried_once)
+{
+	struct dropper d = { .fd = socket(AF_INET, SOCK_STREAM, 0) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	ck_assert_int_eq(0, bind(d.fd, (struct sockaddr *)&a, sizeof(a)));
+	ck_assert_int_eq(0, listen(d.fd, 8));
+	ck_assert_int_eq(0, getsockname(d.fd, (struct sockaddr *)&a, &len));
+	pthread_t th;
+	ck_assert_int_eq(0, pthread_create(&th, NULL, drop_connections, &d));
+	struct hil_ssh_config cfg = {
+		.host = "127.0.0.1", .port = ntohs(a.sin_port), .user = "root",
+		.key_path = fx.client_key, .known_hosts = fx.known_hosts, .connect_timeout_ms = 5000,
+	};
+	struct hil_ssh *ssh = hil_ssh_new(&cfg);
+	char *err = NULL;
+	int64_t t0 = mono_ms();
+	ck_assert_int_eq(-EIO, hil_ssh_connect(ssh, &err));
+	ck_assert_msg(mono_ms() - t0 >= 250, "no retry: %s", err ? err : "");
+	ck_assert_msg(err && strstr(err, "failed to connect"), "%s", err ? err : "(no message)");
+	shutdown(d.fd, SHUT_RDWR);
+	close(d.fd);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(2, d.accepted);
+	free(err);
+	hil_ssh_free(ssh);
+}
+END_TEST
+
 START_TEST(test_ssh_connection_refused)
 {
 	struct hil_ssh *ssh = client(fx.known_hosts);
@@ -440,6 +485,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ssh_idle_session_survives_server_restart);
 	tcase_add_test(tc, test_ssh_push_verified);
 	tcase_add_test(tc, test_ssh_tcp_probe);
+	tcase_add_test(tc, test_ssh_dropped_handshake_is_retried_once);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(plain, 5);

@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -127,6 +128,8 @@ static int connect_errno(const char *msg)
 		return -ETIMEDOUT;
 	if (strcasestr(msg, "unreachable"))
 		return -EHOSTUNREACH;
+	if (strcasestr(msg, "disconnected") || strcasestr(msg, "reset by peer"))
+		return -ECONNRESET; /* accepted, then closed during the handshake */
 	if (strcasestr(msg, "resolve") || strcasestr(msg, "hostname"))
 		return -EHOSTUNREACH;
 	return -EIO;
@@ -215,7 +218,7 @@ static int set_keepalive(struct hil_ssh *ssh, char **err)
 	return 0;
 }
 
-int hil_ssh_connect(struct hil_ssh *ssh, char **err)
+static int connect_once(struct hil_ssh *ssh, char **err)
 {
 	long verbosity = SSH_LOG_NOLOG;
 	int no = 0, yes = 1, ret;
@@ -266,6 +269,27 @@ int hil_ssh_connect(struct hil_ssh *ssh, char **err)
 err_free:
 	hil_ssh_disconnect(ssh);
 	return ret;
+}
+
+int hil_ssh_connect(struct hil_ssh *ssh, char **err)
+{
+	int ret = connect_once(ssh, err);
+	if (ret != -ECONNRESET)
+		return ret;
+	/*
+	 * A server that accepts and then drops the handshake is busy or starting
+	 * (dropbear on a loaded host, a board mid-boot): one more try after a pause
+	 * before the lab is reported as failing. Anything else (refused, a wrong
+	 * host key, auth) is not retried here.
+	 */
+	struct timespec pause = { 0, 250 * 1000000L };
+	nanosleep(&pause, NULL);
+	if (err) {
+		free(*err);
+		*err = NULL;
+	}
+	ret = connect_once(ssh, err);
+	return ret == -ECONNRESET ? -EIO : ret; /* as documented: not a reset of a command */
 }
 
 void hil_ssh_result_free(struct hil_ssh_result *res)

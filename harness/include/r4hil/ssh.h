@@ -55,7 +55,9 @@ void hil_ssh_free(struct hil_ssh *ssh);
  *
  * The host key must match the pinned known_hosts file exactly; an unknown or
  * changed key is never accepted. The socket gets TCP keepalive (see
- * HIL_SSH_KEEPIDLE_S). A no-op when already connected.
+ * HIL_SSH_KEEPIDLE_S). A server that accepts and then drops the handshake
+ * (busy, or still starting) gets one more try 250 ms later. A no-op when
+ * already connected.
  *
  * Return: 0; -EPERM for an unknown or changed host key, -ECONNREFUSED,
  * -ETIMEDOUT, -EACCES when authentication fails, -ENOENT when the key file
