@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "r4hil/file.h"
 #include "r4hil/mlo_cases.h"
 
 static void usage(FILE *out)
@@ -17,26 +18,6 @@ static void usage(FILE *out)
 		     "  --check   write nothing; exit 1 if a file in DIR differs from what the\n"
 		     "            model generates (the catalogue drifted: run r4hil gen-mlo)\n",
 		     cli_catalogue_dir());
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	char buf[4096];
-	size_t n;
-	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, m);
-	fclose(f);
-	if (!m || fclose(m)) {
-		free(text);
-		return NULL;
-	}
-	return text;
 }
 
 static int write_file(const char *path, const char *text)
@@ -54,7 +35,8 @@ static int one_file(const char *dir, const struct hil_mlo_file *file, int check)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, file->name);
 	if (check) {
-		char *have = slurp(path);
+		char *have = NULL;
+		hil_file_read(path, &have, NULL);
 		int same = have && !strcmp(have, file->text);
 		free(have);
 		if (!same)

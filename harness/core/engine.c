@@ -7,13 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "r4hil/backup.h"
 #include "r4hil/clock.h"
 #include "r4hil/duration.h"
-#include "r4hil/backup.h"
 #include "r4hil/expect.h"
 #include "r4hil/fakelab.h"
 #include "r4hil/gpio.h"
-#include "r4hil/sysupgrade.h"
 #include "r4hil/ha.h"
 #include "r4hil/lab.h"
 #include "r4hil/observe.h"
@@ -22,6 +21,7 @@
 #include "r4hil/report.h"
 #include "r4hil/scenario.h"
 #include "r4hil/ssh.h"
+#include "r4hil/sysupgrade.h"
 #include "r4hil/target.h"
 #include "r4hil/timeline.h"
 
@@ -350,11 +350,8 @@ static void add_said(struct engine *e, const char *subject, const char *value, c
 /* act flash (FLASH-1): a refused image is an outcome to judge, not a lab error. */
 static int run_flash(struct engine *e, const struct hil_step *s)
 {
-	json_object *keep;
-	int keep_settings = !json_object_object_get_ex(s->params, "keep_settings", &keep) ||
-			    json_object_get_boolean(keep);
-	char *image = e->t->image ? strdup(e->t->image) : hil_scenario_path_of(e->sc, param_string(s, "image"));
-	char *why = NULL, *err = NULL;
+	int keep_settings;
+	char *image = hil_sysupgrade_image(e->sc, s, e->t->image, &keep_settings), *why = NULL, *err = NULL;
 	enum hil_sysupgrade_outcome outcome;
 	int ret = image ? hil_sysupgrade(e->t->router, image, keep_settings, ACT_SSH_TIMEOUT_MS, &outcome, &why, &err)
 			: -ENOMEM;

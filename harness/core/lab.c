@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "r4hil/file.h"
 #include "r4hil/jsonpos.h"
 
 #define MAX_DEPTH 6
@@ -473,33 +474,13 @@ static json_object *parse(struct loader *ld)
 
 static char *read_text(const char *path, char **err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		int e = errno;
-		if (asprintf(err, "%s: %s", path, strerror(e)) < 0)
-			*err = NULL;
-		errno = e;
-		return NULL;
-	}
 	char *text = NULL;
-	size_t cap = 0, len = 0, n;
-	char buf[4096];
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			char *t = realloc(text, cap);
-			if (!t)
-				break;
-			text = t;
-		}
-		memcpy(text + len, buf, n);
-		len += n;
+	int ret = hil_file_read(path, &text, NULL);
+	if (ret < 0) {
+		if (asprintf(err, "%s: %s", path, strerror(-ret)) < 0)
+			*err = NULL;
+		errno = -ret;
 	}
-	fclose(f);
-	if (!text)
-		text = calloc(1, 1);
-	else
-		text[len] = '\0';
 	return text;
 }
 

@@ -87,9 +87,8 @@ static void plan_act(struct plan *p, const struct hil_step *s)
 		return;
 	}
 	if (strcmp(s->name, "flash") == 0) {
-		int keep = !json_object_object_get_ex(s->params, "keep_settings", &v) || json_object_get_boolean(v);
-		char *image = p->t->image ? strdup(p->t->image)
-					  : hil_scenario_path_of(p->sc, json_object_get_string(json_object_object_get(s->params, "image")));
+		int keep;
+		char *image = hil_sysupgrade_image(p->sc, s, p->t->image, &keep);
 		ssh_where(p, where, sizeof(where));
 		at(p, "SSH %s: cat > %s < %s, then sha256sum (must match)", where, HIL_SYSUPGRADE_TARGET,
 		   image ? image : "?");

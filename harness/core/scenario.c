@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "r4hil/duration.h"
+#include "r4hil/file.h"
 #include "r4hil/healthring.h"
 #include "r4hil/jsonpos.h"
 #include "r4hil/requirements.h"
@@ -1652,40 +1653,6 @@ char *hil_scenario_path_of(const struct hil_scenario *s, const char *path)
 	return out;
 }
 
-static int read_text(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *mem;
-	char chunk[4096];
-	size_t got;
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	mem = open_memstream(&buf, &n);
-	if (!mem) {
-		ret = -errno;
-		fclose(f);
-		return ret;
-	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, got, mem);
-	if (ferror(f))
-		ret = -EIO;
-	fclose(f);
-	if (fclose(mem))
-		ret = -ENOMEM;
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int cmp_errors(const void *a, const void *b)
 {
 	const struct error *x = a, *y = b;
@@ -1832,7 +1799,7 @@ int hil_scenario_load(const char *path, struct hil_scenario **out, char **errors
 	*out = NULL;
 	if (errors)
 		*errors = NULL;
-	ret = read_text(path, &text, &len);
+	ret = hil_file_read(path, &text, &len);
 	if (ret) {
 		if (errors && asprintf(errors, "%s: failed to read: %s\n", path, strerror(-ret)) < 0)
 			*errors = NULL;

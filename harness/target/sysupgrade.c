@@ -5,34 +5,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include <json-c/json.h>
+
+#include "r4hil/file.h"
+#include "r4hil/scenario.h"
 #include "r4hil/ssh.h"
 
-/* The whole of the regular file @path; NULL with errno. */
-static char *read_image(const char *path, size_t *len)
+char *hil_sysupgrade_image(const struct hil_scenario *sc, const struct hil_step *s, const char *image_override,
+			   int *keep_settings)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *data = NULL;
-	if (!f)
-		return NULL;
-	if (fstat(fileno(f), &st) < 0)
-		goto out;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EISDIR;
-		goto out;
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (data && fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(data);
-		data = NULL;
-		errno = EIO;
-	}
-	*len = (size_t)st.st_size;
-out:
-	fclose(f);
-	return data;
+	json_object *v;
+	*keep_settings = !json_object_object_get_ex(s->params, "keep_settings", &v) || json_object_get_boolean(v);
+	if (image_override)
+		return strdup(image_override);
+	return hil_scenario_path_of(sc, json_object_get_string(json_object_object_get(s->params, "image")));
 }
 
 /* What a failed `sysupgrade -T` printed, trailing blanks trimmed. */
@@ -54,14 +41,14 @@ int hil_sysupgrade(struct hil_ssh *ssh, const char *image, int keep_settings, in
 		   enum hil_sysupgrade_outcome *outcome, char **why, char **err)
 {
 	size_t len = 0;
-	char *data = read_image(image, &len);
-	if (!data) {
-		int ret = -errno;
-		if (asprintf(err, "failed to read the image: %s: %s", image, strerror(errno)) < 0)
+	char *data = NULL;
+	int ret = hil_file_read(image, &data, &len);
+	if (ret < 0) {
+		if (asprintf(err, "failed to read the image: %s: %s", image, strerror(-ret)) < 0)
 			*err = NULL;
 		return ret;
 	}
-	int ret = hil_ssh_push(ssh, HIL_SYSUPGRADE_TARGET, data, len, timeout_ms, err);
+	ret = hil_ssh_push(ssh, HIL_SYSUPGRADE_TARGET, data, len, timeout_ms, err);
 	free(data);
 	if (ret < 0)
 		return ret;

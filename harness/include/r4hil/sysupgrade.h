@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 struct hil_ssh;
+struct hil_scenario;
+struct hil_step;
 
 /* Where the image is written on the router: /tmp is RAM, as sysupgrade wants. */
 #define HIL_SYSUPGRADE_TARGET "/tmp/r4hil-sysupgrade.img"
@@ -30,5 +32,13 @@ enum hil_sysupgrade_outcome {
  */
 int hil_sysupgrade(struct hil_ssh *ssh, const char *image, int keep_settings, int timeout_ms,
 		   enum hil_sysupgrade_outcome *outcome, char **why, char **err);
+
+/*
+ * What act "flash" step @s of @sc writes: @image_override (run --image) if not
+ * NULL, else the step's own image, relative to the scenario's file. Also sets
+ * *@keep_settings (the step's keep_settings, default 1). malloc'd, NULL on OOM.
+ */
+char *hil_sysupgrade_image(const struct hil_scenario *sc, const struct hil_step *s, const char *image_override,
+			   int *keep_settings);
 
 #endif

@@ -1,0 +1,14 @@
+/* Whole files, read once: scenario and lab files, images, generated scenarios. */
+#ifndef R4HIL_FILE_H
+#define R4HIL_FILE_H
+
+#include <stddef.h>
+
+/*
+ * Read all of @path into *@out, NUL-terminated (the length, without the NUL, in
+ * *@len if not NULL). Return: 0; -errno if it cannot be opened or read
+ * (-EISDIR for a directory, -ENOMEM). The caller frees *@out.
+ */
+int hil_file_read(const char *path, char **out, size_t *len);
+
+#endif
