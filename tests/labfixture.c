@@ -25,10 +25,7 @@ void labfix_teardown(void)
 
 char *labfix_at(const char *rel)
 {
-	char *p;
-	if (asprintf(&p, "%s/%s", labfix_tmp, rel) < 0)
-		abort();
-	return p;
+	return hil_test_join(labfix_tmp, rel);
 }
 
 struct hil_fakelab *labfix_start(const char *dir, const char *plug)

@@ -35,9 +35,7 @@ static char *fixture(const char *name)
 /* A FIP-headed file of @size bytes, zero but for the pattern at each of @at (or none). */
 static char *make_image(const char *name, size_t size, const long *at, size_t n_at)
 {
-	char *p;
-	if (asprintf(&p, "%s/%s", tmp, name) < 0)
-		abort();
+	char *p = hil_test_join(tmp, name);
 	unsigned char *data = calloc(1, size);
 	ck_assert_ptr_nonnull(data);
 	const unsigned char magic[4] = { 0x01, 0x00, 0x64, 0xaa };

@@ -242,10 +242,7 @@ static void teardown(void)
 
 static char *at(const char *rel)
 {
-	char *p;
-	if (asprintf(&p, "%s/%s", tmp, rel) < 0)
-		abort();
-	return p;
+	return hil_test_join(tmp, rel);
 }
 
 START_TEST(test_healthring_cli)

@@ -16,10 +16,7 @@
 
 static char *path_of(const char *dir, const char *name)
 {
-	char *p;
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
+	return hil_test_join(dir, name);
 }
 
 static void generate(struct hil_mlo_file files[HIL_MLO_N_FILES])

@@ -16,6 +16,14 @@ int hil_test_run_suite(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+char *hil_test_join(const char *dir, const char *rel)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", dir, rel) < 0)
+		abort();
+	return p;
+}
+
 char *hil_test_tmpdir(const char *tag)
 {
 	const char *base = getenv("TMPDIR");

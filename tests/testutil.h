@@ -10,6 +10,9 @@ int hil_test_run_suite(Suite *s);
 /* A fresh temporary directory under $TMPDIR (or /tmp); the caller frees the string. */
 char *hil_test_tmpdir(const char *tag);
 
+/* "@dir/@rel", malloc'd (the caller frees); aborts on OOM. */
+char *hil_test_join(const char *dir, const char *rel);
+
 /* Write @text to @path (created or truncated); aborts the test on failure. */
 void hil_test_write_file(const char *path, const char *text);
 
