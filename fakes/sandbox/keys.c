@@ -1,20 +1,13 @@
 #include "sandbox/keys.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/util.h"
-
-static bool run_ok(int status)
-{
-	return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
 
 /* The first "ssh-..." line of dropbearkey's output, malloc'd, without newline. */
 static char *pubkey_from_output(const char *output)
@@ -41,7 +34,7 @@ int fl_keys_client(const char *priv_path, char **pubkey_line, char **err)
 	char *gen[] = { R4HIL_DROPBEARKEY, "-t", "ed25519", "-f", db, NULL };
 	int status = fl_util_run(gen, &out);
 	int ret = 0;
-	char *pub = run_ok(status) ? pubkey_from_output(out) : NULL;
+	char *pub = fl_util_exited_ok(status) ? pubkey_from_output(out) : NULL;
 	if (!pub) {
 		ret = fl_util_err(err, -EIO, "failed to generate a key with dropbearkey: %s: %s", db,
 				  out ? out : "cannot run");
@@ -51,7 +44,7 @@ int fl_keys_client(const char *priv_path, char **pubkey_line, char **err)
 	out = NULL;
 	char *conv[] = { R4HIL_DROPBEARCONVERT, "dropbear", "openssh", db, (char *)priv_path, NULL };
 	status = fl_util_run(conv, &out);
-	if (!run_ok(status)) {
+	if (!fl_util_exited_ok(status)) {
 		ret = fl_util_err(err, -EIO, "failed to convert %s to OpenSSH format: %s", priv_path,
 				  out ? out : "cannot run");
 		free(pub);
@@ -116,7 +109,7 @@ int fl_keys_host(const char *rootfs, int port, const char *known_hosts_path, cha
 	}
 	if (access(key, F_OK) < 0) {
 		char *gen[] = { R4HIL_DROPBEARKEY, "-t", "ed25519", "-f", key, NULL };
-		if (!run_ok(fl_util_run(gen, &out))) {
+		if (!fl_util_exited_ok(fl_util_run(gen, &out))) {
 			ret = fl_util_err(err, -EIO, "failed to generate host key %s: %s", key,
 					  out ? out : "cannot run");
 			goto out;
@@ -125,7 +118,7 @@ int fl_keys_host(const char *rootfs, int port, const char *known_hosts_path, cha
 		out = NULL;
 	}
 	char *show[] = { R4HIL_DROPBEARKEY, "-y", "-f", key, NULL };
-	if (!run_ok(fl_util_run(show, &out)) || !(pub = pubkey_from_output(out))) {
+	if (!fl_util_exited_ok(fl_util_run(show, &out)) || !(pub = pubkey_from_output(out))) {
 		ret = fl_util_err(err, -EIO, "failed to read host key %s: %s", key,
 				  out ? out : "cannot run");
 		goto out;

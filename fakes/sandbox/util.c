@@ -160,3 +160,8 @@ int fl_util_run(char *const *argv, char **output)
 		free(buf);
 	return status;
 }
+
+int fl_util_exited_ok(int status)
+{
+	return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}

@@ -30,4 +30,7 @@ int fl_util_mkdirs(const char *path, mode_t mode);
  */
 int fl_util_run(char *const *argv, char **output);
 
+/* Whether a wait status from fl_util_run() is a normal exit with status 0. */
+int fl_util_exited_ok(int status);
+
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/rootfs.h"
@@ -51,8 +50,7 @@ static void flash_free(void *state)
 static int run(char *const *argv, char **err)
 {
 	char *out = NULL;
-	int status = fl_util_run(argv, &out);
-	int ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int ok = fl_util_exited_ok(fl_util_run(argv, &out));
 	if (!ok)
 		fl_util_err(err, -EIO, "%s failed: %s", argv[0], out && *out ? out : "no output");
 	free(out);
