@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "cli/cli.h"
+#include "r4hil/file.h"
 #include "r4hil/healthring.h"
 
 static void help(void)
@@ -31,8 +31,9 @@ static void help(void)
 	       HIL_HEALTHRING_STORM_DELTA);
 }
 
-static void print_minute(const struct hil_healthring_minute *m)
+static void print_minute(void *arg, const struct hil_healthring_minute *m)
 {
+	(void)arg;
 	if (m->malformed) {
 		printf("line %zu: malformed: %s\n", m->line, m->malformed);
 		return;
@@ -51,44 +52,25 @@ int forensics_main(int argc, char **argv)
 		cli_error("forensics needs exactly one RING file (see r4hil forensics --help)");
 		return EXIT_USAGE;
 	}
-	int ret = EXIT_USAGE;
-	char *line = NULL;
-	size_t cap = 0;
-	struct hil_healthring *ring = NULL;
-	FILE *f = fopen(argv[1], "r");
-	if (!f) {
-		cli_error("failed to open the ring: %s: %s", argv[1], strerror(errno));
-		goto out;
+	char *text = NULL;
+	size_t len = 0;
+	int ret = hil_file_read(argv[1], &text, &len);
+	if (ret < 0) {
+		cli_error("failed to read the ring: %s: %s", argv[1], strerror(-ret));
+		return EXIT_USAGE;
 	}
-	ring = hil_healthring_new();
+	struct hil_healthring *ring = hil_healthring_new();
 	if (!ring) {
 		cli_error("out of memory");
-		ret = EXIT_LAB;
-		goto out;
+		free(text);
+		return EXIT_LAB;
 	}
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		struct hil_healthring_minute m;
-		size_t len = (size_t)n;
-		if (line[len - 1] == '\n')
-			len--;
-		hil_healthring_add_line(ring, line, len, &m);
-		print_minute(&m);
-	}
-	if (ferror(f)) {
-		/* a directory opens but does not read: unreadable all the same */
-		cli_error("failed to read the ring: %s: %s", argv[1], strerror(errno));
-		goto out;
-	}
+	hil_healthring_add_text(ring, text, len, print_minute, NULL);
 	struct hil_healthring_summary s;
 	hil_healthring_summary(ring, &s);
 	printf("summary lines=%zu storms=%zu reboots=%zu malformed=%zu tz=%s\n", s.lines, s.storms,
 	       s.reboots, s.malformed, s.tz);
-	ret = EXIT_PASS;
-out:
 	hil_healthring_free(ring);
-	free(line);
-	if (f)
-		fclose(f);
-	return ret;
+	free(text);
+	return EXIT_PASS;
 }
