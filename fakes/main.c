@@ -293,6 +293,14 @@ static int provision_router(struct lab *lab)
 	return 0;
 }
 
+/* The secrets no program's arguments may show, and where leaks go (world/argv_watch.c). */
+static void write_argv_secrets(const struct lab *lab, const char *model)
+{
+	fl_modelfs_printf(model, "argv-secrets", "ha_token %s\nhw_token %s\ncontrol_token %s\n",
+			  lab->ha_token, lab->hw_token, lab->control_token);
+	fl_modelfs_writable(model, "argv-leaks");
+}
+
 /* The ONU's own Linux (`ssh onu`): the same template, the ONU's commands, its own keys. */
 static int provision_onu(struct lab *lab)
 {
@@ -315,6 +323,7 @@ static int provision_onu(struct lab *lab)
 		return fail("failed to create the ONU's model files", NULL);
 	fl_modelfs_printf(model, "hw_url", "http://127.0.0.1:%u\n", fl_httpd_port(lab->control_httpd));
 	fl_modelfs_printf(model, "hw_token", "%s\n", lab->hw_token);
+	write_argv_secrets(lab, model);
 	return 0;
 }
 
@@ -480,6 +489,7 @@ static int setup(struct lab *lab)
 		return fail("failed to create the model files", NULL);
 	fl_modelfs_printf(model, "hw_url", "http://127.0.0.1:%u\n", fl_httpd_port(lab->control_httpd));
 	fl_modelfs_printf(model, "hw_token", "%s\n", lab->hw_token);
+	write_argv_secrets(lab, model);
 	lab->world = fl_world_new(&wc, &err);
 	if (!lab->world)
 		return fail("failed to start the world model", err);

@@ -35,7 +35,7 @@ router() {
 		-o BatchMode=yes root@127.0.0.1 "$@"
 }
 inject() {
-	curl -sf -H "Authorization: Bearer $token" -d "{\"name\":\"$1\",\"params\":${2:-{\}}}" \
+	printf 'Authorization: Bearer %s\n' "$token" | curl -sf -H @- -d "{\"name\":\"$1\",\"params\":${2:-{\}}}" \
 		"$control/control/inject" >/dev/null || { echo "inject $1 failed"; exit 1; }
 }
 fails=0

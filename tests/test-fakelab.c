@@ -161,6 +161,40 @@ START_TEST(test_fakelab_storm_counts_and_reboot_resets)
 }
 END_TEST
 
+/* The router's programs never show the lab's secrets in their arguments (ps). */
+START_TEST(test_fakelab_no_secret_in_argv)
+{
+	char *err = NULL;
+	struct hil_ssh_config sc = {
+		.host = desc->router.host, .port = desc->router.port, .user = desc->router.user,
+		.key_path = desc->router.key, .known_hosts = desc->router.known_hosts,
+	};
+	struct hil_ssh *ssh = hil_ssh_new(&sc);
+	/* three minutes of the reference overlay's cron jobs, each pushing to HA */
+	ck_assert_int_eq(0, hil_fakelab_advance(lab, START_MS + 3 * 60 * 1000, &err));
+	char *text = truth();
+	ck_assert_msg(!strstr(text, "secret.argv"), "a reference script leaked a secret: %.200s",
+		      strstr(text, "secret.argv"));
+	free(text);
+
+	/* a script that passes the token on curl's command line is caught */
+	struct hil_ssh_result res = { 0 };
+	ck_assert_int_eq(0, hil_ssh_exec(ssh,
+					 ". /etc/bpi-r4-ha.env; echo \"$HA_TOKEN\"; curl -s -m 1 -o /dev/null "
+					 "-H \"Authorization: Bearer $HA_TOKEN\" \"$HA_URL/api/\"; true",
+					 NULL, 0, 5000, &res, &err));
+	char token[128];
+	ck_assert_int_eq(1, sscanf(res.out, "%127s", token));
+	hil_ssh_result_free(&res);
+	ck_assert_int_eq(0, hil_fakelab_advance(lab, START_MS + 3 * 60 * 1000 + 1000, &err));
+	text = truth();
+	ck_assert_ptr_nonnull(strstr(text, "router: curl ha_token in a program's arguments"));
+	ck_assert_ptr_null(strstr(text, token)); /* the truth names the secret, never shows it */
+	free(text);
+	hil_ssh_free(ssh);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("fakelab");
@@ -171,6 +205,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_clock_virtual_moves_only_when_asked);
 	tcase_add_test(tc, test_fakelab_plug_powers_router_and_onu);
 	tcase_add_test(tc, test_fakelab_storm_counts_and_reboot_resets);
+	tcase_add_test(tc, test_fakelab_no_secret_in_argv);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
 extern const struct fl_model_ops fl_wifi_model; /* world/wifi.c */
 extern const struct fl_model_ops fl_mem_model;  /* world/mem.c */
 extern const struct fl_model_ops fl_flash_model; /* world/flash.c */
+extern const struct fl_model_ops fl_argv_watch_model; /* world/argv_watch.c */
 
 const struct fl_model_ops *const fl_models[] = {
 	&fl_flash_model, /* first: a reset after a sysupgrade re-images the rootfs before the others boot */
@@ -24,5 +25,6 @@ const struct fl_model_ops *const fl_models[] = {
 	&fl_wan_model,
 	&fl_wifi_model,
 	&fl_mem_model,
+	&fl_argv_watch_model, /* a check of the lab, not a model: secrets in argv */
 	NULL,
 };
