@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "clirun.h"
 #include "r4hil/fip.h"
@@ -130,6 +132,64 @@ START_TEST(test_fip_cli_exit_codes)
 }
 END_TEST
 
+/* A file that only starts with the magic, or whose ToC runs off its end, is no FIP. */
+START_TEST(test_fip_toc_must_be_whole)
+{
+	struct hil_fip_report rep;
+	char *err = NULL, *magic = hil_test_join(tmp, "magic.fip"), *broken = hil_test_join(tmp, "broken.fip");
+	FILE *f = fopen(magic, "wb");
+	ck_assert_ptr_nonnull(f);
+	fwrite("\x01\x00\x64\xaa", 1, 4, f);
+	fclose(f);
+	ck_assert_int_eq(0, hil_fip_scan(magic, &rep, &err));
+	ck_assert(!rep.toc_ok);
+	/* an entry (UUID 01.., offset 16, size 1 MiB) in a 4 KiB file */
+	unsigned char img[4096] = { 0x01, 0x00, 0x64, 0xaa };
+	img[16] = 1, img[32] = 16, img[42] = 0x10;
+	f = fopen(broken, "wb");
+	ck_assert_ptr_nonnull(f);
+	fwrite(img, 1, sizeof(img), f);
+	fclose(f);
+	ck_assert_int_eq(0, hil_fip_scan(broken, &rep, &err));
+	ck_assert(!rep.toc_ok);
+	ck_assert_str_eq("a ToC entry points past the end of the file", rep.toc_problem);
+	free(magic), free(broken);
+}
+END_TEST
+
+/* A huge sparse file, /dev/zero, a directory and a FIFO end at once, each with its reason. */
+START_TEST(test_fip_bounded_on_any_input)
+{
+	struct hil_fip_report rep;
+	char *err = NULL, *sparse = hil_test_join(tmp, "sparse.fip"), *fifo = hil_test_join(tmp, "fifo");
+	FILE *f = fopen(sparse, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(0, ftruncate(fileno(f), 10LL << 30)); /* 10 GiB of holes */
+	fclose(f);
+	ck_assert_int_eq(0, hil_fip_scan(sparse, &rep, &err));
+	ck_assert(!rep.toc_ok);
+	ck_assert_uint_eq(0, rep.scanned);
+	/* with the magic: only what fits the partition is searched */
+	f = fopen(sparse, "r+b");
+	fwrite("\x01\x00\x64\xaa", 1, 4, f);
+	fclose(f);
+	ck_assert_int_eq(0, hil_fip_scan(sparse, &rep, &err));
+	ck_assert(rep.toc_ok);
+	ck_assert_uint_eq(HIL_FIP_MAX_SIZE, rep.scanned);
+	ck_assert(!hil_fip_ok(&rep));
+	ck_assert_int_eq(-EINVAL, hil_fip_scan("/dev/zero", &rep, &err));
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+	free(err);
+	ck_assert_int_eq(-EISDIR, hil_fip_scan(tmp, &rep, &err));
+	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
+	free(err);
+	ck_assert_int_eq(0, mkfifo(fifo, 0600));
+	ck_assert_int_eq(-EINVAL, hil_fip_scan(fifo, &rep, &err));
+	free(err);
+	free(sparse), free(fifo);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("fip");
@@ -138,6 +198,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_fip_fixtures);
 	tcase_add_test(tc, test_fip_pattern_anywhere);
 	tcase_add_test(tc, test_fip_size_limit_is_inclusive);
+	tcase_add_test(tc, test_fip_toc_must_be_whole);
+	tcase_add_test(tc, test_fip_bounded_on_any_input);
 	tcase_add_test(tc, test_fip_unreadable);
 	tcase_add_test(tc, test_fip_cli_exit_codes);
 	suite_add_tcase(s, tc);

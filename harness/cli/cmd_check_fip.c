@@ -29,7 +29,8 @@ static int check_one(const char *path)
 		return EXIT_USAGE;
 	}
 	if (!rep.toc_ok) {
-		cli_error("%s: not a FIP image (no ToC header 0x%08X at offset 0)", path, HIL_FIP_TOC_MAGIC);
+		cli_error("%s: not a FIP image (%s; a FIP starts with the ToC header 0x%08X)", path,
+			  rep.toc_problem, HIL_FIP_TOC_MAGIC);
 		return EXIT_USAGE;
 	}
 	int size_ok = rep.size <= HIL_FIP_MAX_SIZE;
@@ -42,6 +43,9 @@ static int check_one(const char *path)
 	if (rep.hits > HIL_FIP_MAX_OFFSETS)
 		printf(", ...");
 	printf("%s\n", rep.hits ? ": the ramoops region still points at the old address" : "");
+	if (rep.scanned < rep.size)
+		printf("  (searched the first %" PRIu64 " bytes: the rest cannot fit the partition)\n",
+		       rep.scanned);
 	return hil_fip_ok(&rep) ? EXIT_PASS : EXIT_FAIL;
 }
 

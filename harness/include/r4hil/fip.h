@@ -15,12 +15,18 @@
 
 struct hil_fip_report {
 	uint64_t size;
-	int toc_ok;                           /* starts with the FIP ToC magic */
+	int toc_ok;                           /* a ToC header and entries ending in the end marker */
+	const char *toc_problem;              /* why not, when !toc_ok (static) */
+	uint64_t scanned;                     /* bytes searched: the file, at most the partition's size */
 	size_t hits;                          /* occurrences of 00 00 ff 42 */
 	uint64_t offsets[HIL_FIP_MAX_OFFSETS]; /* the first ones */
 };
 
-/* Scan @path. 0 and *@rep filled, or -errno (unreadable) with *@err. */
+/*
+ * Scan @path (a regular file). 0 and *@rep filled, or -errno (unreadable, a
+ * directory, a device or FIFO) with *@err. The pattern is searched only in a
+ * FIP, and only in its first HIL_FIP_MAX_SIZE bytes (a larger file fails anyway).
+ */
 int hil_fip_scan(const char *path, struct hil_fip_report *rep, char **err);
 
 /* 1 if the report meets FIP-1 (size and pattern; the ToC is reported apart). */
