@@ -458,6 +458,13 @@ START_TEST(test_ha_load_refusals)
 		       5, 7);
 	expect_refusal(HEAD TRIG "  action:\n    - delay: soon\n", "delay: invalid duration", 6, 14);
 	expect_refusal("- alias: x\n  trigger: [\n", "did not find expected node content", 3, 1);
+	/* HA keeps one document per file and the last of two equal keys: both refused here */
+	expect_refusal(HEAD TRIG "  action: []\n---\n- alias: y\n  trigger: [\n",
+		       "a second YAML document: Home Assistant expects a single document in the stream", 6, 1);
+	expect_refusal(HEAD TRIG "  action: []\n---\n[]\n",
+		       "a second YAML document: Home Assistant expects a single document in the stream", 6, 1);
+	expect_refusal(HEAD TRIG "  alias: y\n  action: []\n",
+		       "duplicate key \"alias\" (first at line 1): Home Assistant would keep only the last one", 5, 3);
 }
 END_TEST
 

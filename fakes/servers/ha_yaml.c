@@ -47,6 +47,22 @@ static int node_add(struct ha_node *parent, struct ha_node *child)
 	return 0;
 }
 
+/*
+ * The earlier key of @map equal to @key when @key is about to become a key (an even
+ * position), else NULL. HA's loader only warns about a repeated key and keeps the
+ * last value; a second `alias:` or `for:` that silently replaces the first changes
+ * what is tested, so r4hil refuses it.
+ */
+static const struct ha_node *duplicate_key(const struct ha_node *map, const struct ha_node *key)
+{
+	if (map->type != HA_NODE_MAP || map->n % 2 || key->type != HA_NODE_SCALAR)
+		return NULL;
+	for (size_t i = 0; i < map->n; i += 2)
+		if (map->items[i]->type == HA_NODE_SCALAR && strcmp(map->items[i]->text, key->text) == 0)
+			return map->items[i];
+	return NULL;
+}
+
 static void set_err(char **err, const char *path, size_t line, size_t col, const char *what)
 {
 	if (err && asprintf(err, "%s:%zu:%zu: %s", path, line, col, what) < 0)
@@ -100,9 +116,17 @@ struct ha_node *ha_yaml_load(const char *path, char **err)
 		case YAML_MAPPING_END_EVENT:
 			depth--;
 			break;
-		case YAML_DOCUMENT_END_EVENT:
+		case YAML_DOCUMENT_START_EVENT:
+			/* HA's loader (yaml.load) takes exactly one document per file */
+			if (root) {
+				set_err(err, path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+					"a second YAML document: Home Assistant expects a single document in the stream");
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			break;
 		case YAML_STREAM_END_EVENT:
-			done = true; /* only the first document counts */
+			done = true;
 			break;
 		default:
 			break;
@@ -117,6 +141,19 @@ struct ha_node *ha_yaml_load(const char *path, char **err)
 		}
 		if (is_node) {
 			if (depth > 0) {
+				const struct ha_node *twin = duplicate_key(stack[depth - 1], n);
+				if (twin) {
+					char *what = NULL;
+					if (asprintf(&what, "duplicate key \"%s\" (first at line %d): Home Assistant "
+						     "would keep only the last one", n->text, twin->line) < 0)
+						what = NULL;
+					set_err(err, path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+						what ? what : "duplicate key");
+					free(what);
+					ha_node_free(n);
+					yaml_event_delete(&ev);
+					goto fail;
+				}
 				if (node_add(stack[depth - 1], n) < 0) {
 					ha_node_free(n);
 					yaml_event_delete(&ev);
