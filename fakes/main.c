@@ -47,6 +47,7 @@ struct options {
 	const char *ha_config;
 	fl_ms start;
 	int quiet;
+	int check; /* --check: load the HA files, start nothing */
 	const char *plug; /* the plug's API type, e.g. "shelly-gen2" */
 };
 
@@ -95,7 +96,9 @@ static void usage(FILE *out)
 		"  --start ISO8601     virtual time at start (default 2026-03-02T09:00:00Z)\n"
 		"  --plug TYPE         the plug's API: shelly-gen2 (default), shelly-gen1,\n"
 		"                      tasmota, hue, pdudaemon, ha-switch (HA's switch service)\n"
-		"  --quiet             do not print how to reach the lab\n");
+		"  --quiet             do not print how to reach the lab\n"
+		"  --check             only load --automations and --ha-config as the lab would:\n"
+		"                      exit 0 if they load, 2 with the first error (no --dir)\n");
 }
 
 /* A path under the run directory; owned by the lab. */
@@ -118,6 +121,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "ha-config", required_argument, NULL, 'c' },
 		{ "start", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "plug", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -147,6 +151,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			}
 			break;
 		case 'q': opt->quiet = 1; break;
+		case 'k': opt->check = 1; break;
 		case 'p':
 			if (strcmp(optarg, "ha-switch") != 0 && !fl_plug_handler(optarg)) {
 				fprintf(stderr, "r4hil-fakelab: --plug: expected shelly-gen2, shelly-gen1, tasmota, "
@@ -159,7 +164,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!opt->dir || optind != argc) {
+	if ((!opt->dir && !opt->check) || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -534,12 +539,45 @@ static void print_banner(struct lab *lab)
 	fflush(stdout);
 }
 
+/* A named input must be a regular file: a directory or a FIFO would fail late or hang. */
+static int input_file_ok(const char *option, const char *path)
+{
+	struct stat st;
+	const char *problem = stat(path, &st) < 0 ? strerror(errno)
+			      : S_ISDIR(st.st_mode)   ? "is a directory, expected a YAML file"
+			      : !S_ISREG(st.st_mode)  ? "is not a regular file, expected a YAML file"
+						      : NULL;
+	if (problem)
+		fprintf(stderr, "r4hil-fakelab: %s: %s: %s\n", option, path, problem);
+	return !problem;
+}
+
+/* --check: HA's files loaded exactly as a lab start loads them, nothing started. */
+static int check_inputs(const struct options *opt)
+{
+	if (!input_file_ok("--automations", opt->automations) || !input_file_ok("--ha-config", opt->ha_config))
+		return 2;
+	struct fl_loop *loop = fl_loop_new(opt->start);
+	struct fl_ha_config hc = { .token = "", .automations_path = opt->automations,
+				   .configuration_path = opt->ha_config };
+	char *err = NULL;
+	struct fl_ha *ha = loop ? fl_ha_new(loop, &hc, &err) : NULL;
+	if (!ha)
+		fprintf(stderr, "r4hil-fakelab: %s\n", err ? err : "out of memory");
+	fl_ha_free(ha);
+	fl_loop_free(loop);
+	free(err);
+	return ha ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct lab lab = { 0 };
 	int ret = parse_options(argc, argv, &lab.opt);
 	if (ret)
 		return ret;
+	if (lab.opt.check)
+		return check_inputs(&lab.opt);
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -147,6 +147,41 @@ START_TEST(test_cli_bad_usage_exits_2)
 }
 END_TEST
 
+/* Bad inputs are exit 2 before any lab starts: no run directory, the file and its kind named. */
+static void expect_refused_input(const char *const *argv, const char *out, const char *want)
+{
+	char *log = at("log"), *err_path = at("log.err");
+	ck_assert_int_eq(2, clirun(log, argv));
+	ck_assert_int_ne(0, access(out, F_OK));
+	char *err = hil_test_read_file(err_path);
+	ck_assert_msg(strstr(err, want) != NULL, "want \"%s\" in: %s", want, err);
+	free(err), free(err_path), free(log);
+}
+
+START_TEST(test_cli_bad_inputs_exit_2_before_anything_runs)
+{
+	char *out = at("never"), *yaml = at("automations.yaml"), *fifo = at("fifo"), *file = at("file");
+	char *overlay = at("overlay"), *overlay_etc = at("overlay/etc"), *overlay_fifo = at("overlay/etc/pipe");
+	hil_test_write_file(yaml, "- alias: a\n  trigger: [\n");
+	hil_test_write_file(file, "x");
+	ck_assert_int_eq(0, mkfifo(fifo, 0600));
+	ck_assert_int_eq(0, mkdir(overlay, 0755));
+	ck_assert_int_eq(0, mkdir(overlay_etc, 0755));
+	ck_assert_int_eq(0, mkfifo(overlay_fifo, 0600));
+	const char *bad_yaml[] = { "run", "--out", out, "--automations", yaml, "sfp-blip", NULL };
+	expect_refused_input(bad_yaml, out, "automations.yaml:3:1: ");
+	const char *dir_yaml[] = { "run", "--out", out, "--automations", tmp, "sfp-blip", NULL };
+	expect_refused_input(dir_yaml, out, "is a directory, expected a YAML file");
+	const char *fifo_config[] = { "run", "--out", out, "--ha-config", fifo, "sfp-blip", NULL };
+	expect_refused_input(fifo_config, out, "is not a regular file, expected a YAML file");
+	const char *fifo_overlay[] = { "run", "--out", out, "--overlay", overlay, "sfp-blip", NULL };
+	expect_refused_input(fifo_overlay, out, "overlay/etc/pipe\" is not a regular file");
+	const char *out_file[] = { "run", "--out", file, "sfp-blip", NULL };
+	expect_refused_input(out_file, out, "exists and is not a directory");
+	free(out), free(yaml), free(fifo), free(file), free(overlay), free(overlay_etc), free(overlay_fifo);
+}
+END_TEST
+
 START_TEST(test_cli_help_and_list)
 {
 	char *log = at("log"), *out_path = at("log.out");
@@ -264,6 +299,7 @@ static Suite *suite(void)
 	tcase_set_timeout(fast, 60);
 	tcase_add_test(fast, test_cli_malformed_scenario_is_refused_with_its_position);
 	tcase_add_test(fast, test_cli_bad_usage_exits_2);
+	tcase_add_test(fast, test_cli_bad_inputs_exit_2_before_anything_runs);
 	tcase_add_test(fast, test_cli_help_and_list);
 	tcase_add_test(fast, test_cli_every_scenario_is_killed_by_a_mutant);
 	suite_add_tcase(s, fast);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clirun.h"
 #include "labfixture.h"
@@ -89,6 +90,19 @@ START_TEST(test_lab_secrets_by_reference)
 	ck_assert_ptr_nonnull(strstr(err, ":2:52: ha.token_file: "));
 	ck_assert_ptr_nonnull(strstr(err, "chmod 600"));
 	free(err), err = NULL;
+	/* a FIFO or a directory is refused at once (a FIFO used to block the load forever) */
+	ck_assert_int_eq(0, unlink(tok));
+	ck_assert_int_eq(0, mkfifo(tok, 0600));
+	ck_assert_int_eq(-EINVAL, hil_lab_load(path, &lab, &err));
+	ck_assert_ptr_nonnull(strstr(err, "is not a regular file, expected a 0600 file holding the secret"));
+	free(err), err = NULL;
+	ck_assert_int_eq(0, unlink(tok));
+	ck_assert_int_eq(0, mkdir(tok, 0700));
+	ck_assert_int_eq(-EINVAL, hil_lab_load(path, &lab, &err));
+	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
+	free(err), err = NULL;
+	ck_assert_int_eq(0, rmdir(tok));
+	hil_test_write_file(tok, "secret-ha-token\n");
 	chmod(tok, 0600);
 	ck_assert_msg(hil_lab_load(path, &lab, &err) == 0, "%s", err);
 	ck_assert_str_eq("secret-ha-token", lab->ha.token);

@@ -1,6 +1,7 @@
 /* r4hil run: scenarios against the fake lab, with a report in the run directory. */
 #include <errno.h>
 #include <curl/curl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <limits.h>
@@ -78,6 +79,34 @@ static void run_usage(FILE *f)
 		cli_catalogue_dir());
 }
 
+static const char *special_path;
+
+static int find_special(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_F && !S_ISREG(st->st_mode)) {
+		special_path = strdup(path);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A FIFO, socket or device in an overlay would be copied into the router's root
+ * filesystem (or hang the copy): say so now. 1 (reported) or 0.
+ */
+static int overlay_special_file(const char *dir)
+{
+	special_path = NULL;
+	if (nftw(dir, find_special, 16, FTW_PHYS) <= 0)
+		return 0;
+	cli_error("--overlay: \"%s\" is not a regular file, directory or symlink (a FIFO, socket or "
+		  "device has no place in firmware files)", special_path ? special_path : dir);
+	free((char *)special_path);
+	special_path = NULL;
+	return 1;
+}
+
 static int parse_run_options(int argc, char **argv, struct run_options *o)
 {
 	static const struct option longopts[] = {
@@ -145,11 +174,20 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 			cli_error("--overlay: \"%s\" is not a directory", o->overlays[i]);
 			return EXIT_USAGE;
 		}
+		if (overlay_special_file(o->overlays[i]))
+			return EXIT_USAGE;
 	}
-	const char *files[] = { o->automations, o->ha_config };
-	for (int i = 0; i < 2; i++) {
-		if (files[i] && access(files[i], R_OK) < 0) {
-			cli_error("cannot read \"%s\": %s", files[i], strerror(errno));
+	if (o->out && stat(o->out, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		cli_error("--out: \"%s\" exists and is not a directory", o->out);
+		return EXIT_USAGE;
+	}
+	if (o->automations || o->ha_config) {
+		/* HA's files are the fake lab's to load: ask it, before any lab starts */
+		struct hil_fakelab_options fo = { .automations = o->automations, .ha_config = o->ha_config };
+		char *err = NULL;
+		if (hil_fakelab_check_inputs(&fo, &err) < 0) {
+			cli_error("%s", err ? err : "bad --automations or --ha-config");
+			free(err);
 			return EXIT_USAGE;
 		}
 	}

@@ -5,11 +5,13 @@
 #include "r4hil/lab.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "r4hil/file.h"
@@ -31,12 +33,23 @@ int hil_secret_read_file(const char *path, char **secret, char **err)
 			*err = NULL;
 		return -e;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		/* a FIFO would block the run (even --dry-run) until someone writes to it */
+		if (asprintf(err, "%s: %s, expected a 0600 file holding the secret", path,
+			     S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file") < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
 	if (st.st_mode & 077) {
 		if (asprintf(err, "%s: secret file must not be readable by group or others (chmod 600)", path) < 0)
 			*err = NULL;
 		return -EPERM;
 	}
-	FILE *f = fopen(path, "r");
+	/* O_NOFOLLOW|O_NONBLOCK: the file checked above, not a FIFO swapped in since */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
 	char buf[4096];
 	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
 	if (f)

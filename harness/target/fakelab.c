@@ -132,6 +132,53 @@ static void spawn(const struct hil_fakelab_options *opt, const char *binary, con
 	_exit(127);
 }
 
+int hil_fakelab_check_inputs(const struct hil_fakelab_options *opt, char **err)
+{
+	char *binary = opt->binary ? strdup(opt->binary) : default_binary();
+	int out[2];
+	if (!binary || pipe2(out, O_CLOEXEC) < 0) {
+		free(binary);
+		return -errno;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[8];
+		int n = 0;
+		argv[n++] = binary;
+		argv[n++] = "--check";
+		if (opt->automations)
+			argv[n++] = "--automations", argv[n++] = (char *)opt->automations;
+		if (opt->ha_config)
+			argv[n++] = "--ha-config", argv[n++] = (char *)opt->ha_config;
+		argv[n] = NULL;
+		dup2(out[1], 2);
+		execv(binary, argv);
+		_exit(127);
+	}
+	close(out[1]);
+	char msg[4096];
+	size_t len = 0;
+	ssize_t n;
+	while (pid > 0 && len < sizeof(msg) - 1 &&
+	       ((n = read(out[0], msg + len, sizeof(msg) - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	close(out[0]);
+	msg[len] = '\0';
+	int status = 0;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	int ret = pid < 0 ? -errno : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
+	if (ret < 0) {
+		while (len > 0 && msg[len - 1] == '\n')
+			msg[--len] = '\0';
+		const char *text = strncmp(msg, "r4hil-fakelab: ", 15) == 0 ? msg + 15 : msg;
+		if (asprintf(err, "%s", *text ? text : "the fake lab could not check its inputs") < 0)
+			*err = NULL;
+	}
+	free(binary);
+	return ret;
+}
+
 struct hil_fakelab *hil_fakelab_start(const struct hil_fakelab_options *opt, char **err)
 {
 	struct hil_fakelab *lab = calloc(1, sizeof(*lab));

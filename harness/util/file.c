@@ -1,23 +1,39 @@
 #include "r4hil/file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int hil_file_read(const char *path, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	char *buf = NULL, chunk[4096];
 	size_t n = 0, got;
 	int ret = 0;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return -EISDIR; /* a directory opens, but has no text to read */
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	else if (S_ISDIR(st.st_mode))
+		ret = -EISDIR; /* a directory opens, but has no text to read */
+	else if (!S_ISREG(st.st_mode))
+		ret = -EINVAL; /* a FIFO or device: no end, or no writer */
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	fcntl(fd, F_SETFL, 0);
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
 	}
 	FILE *mem = open_memstream(&buf, &n);
 	if (!mem) {

@@ -25,6 +25,13 @@ struct hil_fakelab_options {
  */
 struct hil_fakelab *hil_fakelab_start(const struct hil_fakelab_options *opt, char **err);
 
+/*
+ * Load @opt's automations and HA configuration (NULL: the defaults) as a start
+ * would, without starting anything (r4hil-fakelab --check). 0, or -EINVAL with
+ * *@err holding the first error (file:line:col: ...).
+ */
+int hil_fakelab_check_inputs(const struct hil_fakelab_options *opt, char **err);
+
 /* Attach to an already running fake lab through its lab file's control section. */
 struct hil_fakelab *hil_fakelab_attach(const char *control_url, const char *control_token);
 

@@ -7,7 +7,8 @@
 /*
  * Read all of @path into *@out, NUL-terminated (the length, without the NUL, in
  * *@len if not NULL). Return: 0; -errno if it cannot be opened or read
- * (-EISDIR for a directory, -ENOMEM). The caller frees *@out.
+ * (-EISDIR for a directory, -EINVAL for anything else that is not a regular
+ * file, such as a FIFO or /dev/zero; -ENOMEM). The caller frees *@out.
  */
 int hil_file_read(const char *path, char **out, size_t *len);
 
