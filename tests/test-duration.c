@@ -32,6 +32,12 @@ START_TEST(test_duration_parse_rejects_bad_input)
 		ck_assert_msg(hil_duration_parse(bad[i], &ms) == -EINVAL, "accepted \"%s\"", bad[i]);
 	ck_assert_int_eq(-EINVAL, hil_duration_parse(NULL, &ms));
 	ck_assert_int_eq(42, ms);
+	/* in int64 but beyond a year: refused, so that no sum of waits can overflow */
+	ck_assert_int_eq(-ERANGE, hil_duration_parse("8785h", &ms));
+	ck_assert_int_eq(-ERANGE, hil_duration_parse("9223372036854775ms", &ms));
+	ck_assert_int_eq(42, ms);
+	ck_assert_int_eq(0, hil_duration_parse("8784h", &ms));
+	ck_assert_int_eq(HIL_DURATION_MAX_MS, ms);
 }
 END_TEST
 

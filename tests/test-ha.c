@@ -457,6 +457,11 @@ START_TEST(test_ha_load_refusals)
 	expect_refusal(HEAD TRIG "      attribute: x\n  action: []\n", "state trigger: unsupported key 'attribute'",
 		       5, 7);
 	expect_refusal(HEAD TRIG "  action:\n    - delay: soon\n", "delay: invalid duration", 6, 14);
+	/* negative, beyond a year, or digits that overflow an int: refused, never wrapped */
+	expect_refusal(HEAD TRIG "      for: -5\n  action: []\n", "for: invalid duration (seconds, HH:MM[:SS] or a dict of days..milliseconds, 0 to 366 days)", 5, 12);
+	expect_refusal(HEAD TRIG "      for: {days: 400}\n  action: []\n", "for: invalid duration (seconds, HH:MM[:SS] or a dict of days..milliseconds, 0 to 366 days)", 5, 12);
+	expect_refusal(HEAD TRIG "      for: \"99999999999:00\"\n  action: []\n", "for: invalid duration (seconds, HH:MM[:SS] or a dict of days..milliseconds, 0 to 366 days)", 5, 12);
+	expect_refusal(HEAD TRIG "  action:\n    - delay: 1e300\n", "delay: invalid duration", 6, 14);
 	expect_refusal("- alias: x\n  trigger: [\n", "did not find expected node content", 3, 1);
 	/* HA keeps one document per file and the last of two equal keys: both refused here */
 	expect_refusal(HEAD TRIG "  action: []\n---\n- alias: y\n  trigger: [\n",

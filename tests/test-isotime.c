@@ -20,6 +20,26 @@ START_TEST(test_isotime_format_utc_millis)
 }
 END_TEST
 
+/* Every int64 has its own right date: no wrap of the year into 0000-9999, no gmtime failure. */
+START_TEST(test_isotime_format_any_year)
+{
+	static const struct { int64_t ms; const char *text; } rows[] = {
+		{ -1, "1969-12-31T23:59:59.999Z" },
+		{ -62167219200000LL, "0000-01-01T00:00:00.000Z" },
+		{ -62167219200001LL, "-000001-12-31T23:59:59.999Z" },
+		{ 253402300799999LL, "9999-12-31T23:59:59.999Z" },
+		{ 253402300800000LL, "+010000-01-01T00:00:00.000Z" },
+		{ INT64_MAX, "+292278994-08-17T07:12:55.807Z" },
+		{ INT64_MIN, "-292275055-05-16T16:47:04.192Z" },
+	};
+	char buf[32];
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hil_iso_format(rows[i].ms, buf);
+		ck_assert_str_eq(rows[i].text, buf);
+	}
+}
+END_TEST
+
 START_TEST(test_isotime_parse_forms)
 {
 	static const struct { const char *text; int64_t ms; } rows[] = {
@@ -76,6 +96,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_isotime_format_utc_millis);
+	tcase_add_test(tc, test_isotime_format_any_year);
 	tcase_add_test(tc, test_isotime_parse_forms);
 	tcase_add_test(tc, test_isotime_parse_rejects_bad_input);
 	tcase_add_test(tc, test_isotime_round_trip);

@@ -142,28 +142,37 @@ static int parse_number(const char *s, double *v)
 	return 0;
 }
 
+/*
+ * HA takes any timedelta; virtual time in epoch ms must not overflow, and no
+ * scenario waits a year: longer is refused rather than wrapped.
+ */
+#define MAX_DURATION_S (366.0 * 86400)
+
 /* "15", 15.5, "00:02:00", "02:00" (H:M), {minutes: 2, seconds: 5, milliseconds: ..} */
 static int parse_duration(const struct ha_node *n, fl_ms *ms)
 {
 	double v;
 	if (is_scalar(n)) {
 		if (parse_number(n->text, &v) == 0) {
-			if (v < 0)
+			if (v < 0 || v > MAX_DURATION_S)
 				return -EINVAL;
 			*ms = (fl_ms)llround(v * 1000);
 			return 0;
 		}
 		int h, m, len = 0;
 		double s = 0;
-		if (sscanf(n->text, "%d:%d%n", &h, &m, &len) != 2 || h < 0 || m < 0)
+		/* %6d: at most six digits, so that sscanf cannot overflow */
+		if (sscanf(n->text, "%6d:%6d%n", &h, &m, &len) != 2 || h < 0 || m < 0)
 			return -EINVAL;
 		const char *rest = n->text + len;
 		if (*rest == ':') {
-			if (parse_number(rest + 1, &s) < 0 || s < 0)
+			if (parse_number(rest + 1, &s) < 0 || s < 0 || s > MAX_DURATION_S)
 				return -EINVAL;
 		} else if (*rest) {
 			return -EINVAL;
 		}
+		if ((double)h * 3600 + m * 60 + s > MAX_DURATION_S)
+			return -EINVAL;
 		*ms = ((fl_ms)h * 3600 + m * 60) * 1000 + (fl_ms)llround(s * 1000);
 		return 0;
 	}
@@ -178,7 +187,8 @@ static int parse_duration(const struct ha_node *n, fl_ms *ms)
 		size_t u = 0;
 		while (u < 5 && strcmp(n->items[i]->text, units[u].key) != 0)
 			u++;
-		if (u == 5 || !is_scalar(n->items[i + 1]) || parse_number(n->items[i + 1]->text, &v) < 0 || v < 0)
+		if (u == 5 || !is_scalar(n->items[i + 1]) || parse_number(n->items[i + 1]->text, &v) < 0 || v < 0 ||
+		    v * (double)units[u].unit > MAX_DURATION_S * 1000 - (double)total)
 			return -EINVAL;
 		total += (fl_ms)llround(v * (double)units[u].unit);
 	}
@@ -327,7 +337,7 @@ static int compile_trigger(struct ctx *c, const struct ha_node *n, struct ha_tri
 	}
 	if ((v = ha_node_get(n, "for"))) {
 		if (parse_duration(v, &t->for_ms) < 0)
-			return fail(c, v, "for: invalid duration");
+			return fail(c, v, "for: invalid duration (seconds, HH:MM[:SS] or a dict of days..milliseconds, 0 to 366 days)");
 		t->has_for = true;
 	}
 	if ((v = ha_node_get(n, "id"))) {

@@ -47,6 +47,8 @@ int hil_duration_parse(const char *text, int64_t *ms)
 			return -EINVAL;
 		total += n * units[i].ms;
 	}
+	if (total > HIL_DURATION_MAX_MS)
+		return -ERANGE;
 	*ms = total;
 	return 0;
 }

@@ -18,24 +18,39 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+/* Its inverse, civil_from_days, over the whole int64 range of days. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 void hil_iso_format(int64_t epoch_ms, char buf[32])
 {
-	int64_t ms = epoch_ms % 1000;
-	time_t secs = (time_t)(epoch_ms / 1000);
-	struct tm tm;
-	char tmp[64];
-
-	if (ms < 0) {
-		ms += 1000;
-		secs -= 1;
+	/* floor division: times before 1970 count back from the previous day */
+	int64_t days = epoch_ms / 86400000, ms_of_day = epoch_ms % 86400000;
+	if (ms_of_day < 0) {
+		ms_of_day += 86400000;
+		days -= 1;
 	}
-	gmtime_r(&secs, &tm);
-	/* the compiler cannot see that struct tm fields are in range */
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)ms);
-	memcpy(buf, tmp, 31);
-	buf[31] = '\0';
+	int64_t y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	int ms = (int)(ms_of_day % 1000), sec = (int)(ms_of_day / 1000 % 60),
+	    min = (int)(ms_of_day / 60000 % 60), hour = (int)(ms_of_day / 3600000);
+	/* ISO 8601 expanded years as ECMAScript writes them (a sign, 6+ digits) outside 0000-9999: never a wrong date */
+	if (y >= 0 && y <= 9999)
+		snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, m, d, hour, min, sec, ms);
+	else
+		snprintf(buf, 32, "%+07lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d, hour, min,
+			 sec, ms);
 }
 
 static int digits(const char **p, int n, int *out)

@@ -6,9 +6,16 @@
 #include <stdint.h>
 
 /*
+ * The longest duration a scenario may give: a year. Sums of thousands of such
+ * waits and offsets on a virtual clock in epoch milliseconds stay far from
+ * INT64_MAX, so no later addition can overflow into a false verdict.
+ */
+#define HIL_DURATION_MAX_MS (366LL * 24 * 3600 * 1000)
+
+/*
  * Parse @text, one or more <integer><unit> parts (unit ms, s, m or h), into
- * milliseconds. Returns 0, or -EINVAL for NULL, empty, signed, unitless or
- * overflowing input; *ms is untouched on error.
+ * milliseconds. Returns 0, -EINVAL for NULL, empty, signed, unitless or
+ * overflowing input, -ERANGE above HIL_DURATION_MAX_MS; *ms is untouched on error.
  */
 int hil_duration_parse(const char *text, int64_t *ms);
 

@@ -4,7 +4,11 @@
 
 #include <stdint.h>
 
-/* Format @epoch_ms as UTC with milliseconds, "2026-01-01T00:03:10.000Z", into @buf. */
+/*
+ * Format @epoch_ms as UTC with milliseconds, "2026-01-01T00:03:10.000Z", into @buf;
+ * years outside 0000-9999 in ISO 8601's expanded form ("+010000-01-01T...", "-000001-..." as in JavaScript).
+ * Every int64 value has its right date.
+ */
 void hil_iso_format(int64_t epoch_ms, char buf[32]);
 
 /*
