@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "clirun.h"
 #include "r4hil/healthring.h"
@@ -88,6 +92,9 @@ static const struct line_case {
 	{ "reset to a storm-sized value is a reboot", LINE(0, "down", 5000000), LINE(0, "down", 200000), 0,
 	  NULL, 200000, HIL_HEALTHRING_REBOOT },
 	{ "counter unchanged", LINE(0, "down", 7), LINE(0, "down", 7), 0, NULL, 0, HIL_HEALTHRING_NONE },
+	/* beyond int64, json-c clamps to INT64_MAX: malformed, so the next line is no false reboot */
+	{ "sfp1tx beyond int64", NULL, TX(",\"irq\":{\"sfp1tx\":99999999999999999999}"), 0, BAD_TX, 0, 0 },
+	{ "sfp1tx INT64_MAX", NULL, TX(",\"irq\":{\"sfp1tx\":9223372036854775807}"), 0, BAD_TX, 0, 0 },
 };
 
 START_TEST(test_healthring_line_table)
@@ -278,6 +285,56 @@ START_TEST(test_healthring_cli)
 }
 END_TEST
 
+/* A ring read from a file descriptor: bounded lines, same verdicts as the whole text. */
+START_TEST(test_healthring_stream_bounded)
+{
+	char *ring = at("long.jsonl");
+	FILE *f = fopen(ring, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(LINE(1, "up", 1000) "\n", f);
+	for (int i = 0; i < 3 * HIL_HEALTHRING_MAX_LINE; i++)
+		fputc('x', f); /* one line of 192 KiB: malformed, never held whole */
+	fputs("\n" LINE(1, "up", 1030), f); /* and a last line without its newline */
+	fclose(f);
+	int fd = open(ring, O_RDONLY);
+	struct hil_healthring *r = hil_healthring_new();
+	struct collected c = { 0 };
+	ck_assert_int_eq(0, hil_healthring_add_stream(r, fd, collect, &c));
+	close(fd);
+	ck_assert_uint_eq(3, c.n);
+	ck_assert_str_eq("line longer than 64 KiB", c.m[1].malformed);
+	ck_assert(c.m[2].delta == 30);
+	hil_healthring_free(r);
+	free(ring);
+}
+END_TEST
+
+/* forensics reads a pipe, refuses a device (/dev/zero used to grow without end) */
+START_TEST(test_healthring_cli_pipe_and_device)
+{
+	char *log = at("log"), *out_path = at("log.out"), *err_path = at("log.err"), *fifo = at("fifo");
+	const char *zero[] = { "forensics", "/dev/zero", NULL };
+	ck_assert_int_eq(2, clirun(log, zero));
+	char *err = hil_test_read_file(err_path);
+	ck_assert_ptr_nonnull(strstr(err, "/dev/zero: is a device, not a file or pipe"));
+	free(err);
+	ck_assert_int_eq(0, mkfifo(fifo, 0600));
+	pid_t writer = fork();
+	if (writer == 0) {
+		int fd = open(fifo, O_WRONLY);
+		const char text[] = LINE(1, "up", 1000) "\n" LINE(0, "down", 109000) "\n";
+		_exit(fd >= 0 && write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1 ? 0 : 1);
+	}
+	const char *args[] = { "forensics", fifo, NULL };
+	ck_assert_int_eq(0, clirun(log, args));
+	int status;
+	waitpid(writer, &status, 0);
+	char *out = hil_test_read_file(out_path);
+	ck_assert_ptr_nonnull(strstr(out, "summary lines=2 storms=1 reboots=0 malformed=0"));
+	free(out), free(log), free(out_path), free(err_path), free(fifo);
+}
+END_TEST
+
 /* ---- observe.health_ring in the loader ---- */
 
 /* A scenario with @observe as its observe object and one expectation on @subject. */
@@ -394,6 +451,8 @@ static Suite *suite(void)
 	TCase *files = tcase_create("files");
 	tcase_add_checked_fixture(files, setup, teardown);
 	tcase_add_test(files, test_healthring_cli);
+	tcase_add_test(files, test_healthring_stream_bounded);
+	tcase_add_test(files, test_healthring_cli_pipe_and_device);
 	tcase_add_test(files, test_healthring_scenario_loader);
 	tcase_add_test(files, test_healthring_observed_on_router);
 	suite_add_tcase(s, files);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct hil_healthring {
 	struct json_tokener *tok;
@@ -131,8 +132,10 @@ static const char *read_fields(struct json_object *obj, struct hil_healthring_mi
 		return "wan.op is not an operstate of [a-z]+";
 	struct json_object *irq = member(obj, "irq", json_type_object);
 	struct json_object *tx = member(irq, "sfp1tx", json_type_int);
-	if (!tx || json_object_get_int64(tx) < 0)
-		return "irq.sfp1tx is not an integer >= 0";
+	/* json-c clamps a number beyond int64 to INT64_MAX: refused, never read as a
+	 * huge count that the next line's real value "goes down" from (a false reboot) */
+	if (!tx || json_object_get_int64(tx) < 0 || json_object_get_int64(tx) == INT64_MAX)
+		return "irq.sfp1tx is not an integer from 0 to 2^63-2";
 	strcpy(m->ts, json_object_get_string(ts));
 	strcpy(m->tz, m->ts + 19);
 	m->car = (int)json_object_get_int64(car);
@@ -173,9 +176,9 @@ int hil_healthring_add_line(struct hil_healthring *r, const char *line, size_t l
 	memset(m, 0, sizeof(*m));
 	m->line = ++r->sum.lines;
 	r->sum.tz[0] = '\0';
-	/* json-c takes an int length; a ring line is a few hundred bytes */
-	if (len > INT32_MAX) {
-		m->malformed = "line too long";
+	/* a ring line is a few hundred bytes; json-c takes an int length */
+	if (len > HIL_HEALTHRING_MAX_LINE) {
+		m->malformed = "line longer than 64 KiB";
 	} else {
 		struct json_object *obj = parse_object(r, line, len, &m->malformed);
 		if (obj)
@@ -223,4 +226,57 @@ void hil_healthring_add_text(struct hil_healthring *r, const char *text, size_t 
 void hil_healthring_summary(const struct hil_healthring *r, struct hil_healthring_summary *s)
 {
 	*s = r->sum;
+}
+
+/* The line being read by hil_healthring_add_stream: its start, and whether it got too long. */
+struct stream_line {
+	char *buf;
+	size_t len;
+	int overlong;
+};
+
+static void stream_emit(struct hil_healthring *r, struct stream_line *l,
+			void (*on_minute)(void *arg, const struct hil_healthring_minute *m), void *arg)
+{
+	struct hil_healthring_minute m;
+	/* an overlong line is judged by length only: its text was not kept */
+	hil_healthring_add_line(r, l->buf, l->overlong ? HIL_HEALTHRING_MAX_LINE + 1 : l->len, &m);
+	if (on_minute)
+		on_minute(arg, &m);
+	l->len = 0;
+	l->overlong = 0;
+}
+
+int hil_healthring_add_stream(struct hil_healthring *r, int fd,
+			      void (*on_minute)(void *arg, const struct hil_healthring_minute *m),
+			      void *arg)
+{
+	struct stream_line l = { .buf = malloc(HIL_HEALTHRING_MAX_LINE) };
+	char chunk[65536];
+	int ret = l.buf ? 0 : -ENOMEM;
+	ssize_t n;
+	while (!ret && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno != EINTR)
+				ret = -errno;
+			continue;
+		}
+		for (size_t at = 0; at < (size_t)n;) {
+			const char *nl = memchr(chunk + at, '\n', (size_t)n - at);
+			size_t take = nl ? (size_t)(nl - (chunk + at)) : (size_t)n - at;
+			if (!l.overlong && l.len + take <= HIL_HEALTHRING_MAX_LINE)
+				memcpy(l.buf + l.len, chunk + at, take), l.len += take;
+			else
+				l.overlong = 1;
+			at += take;
+			if (nl) {
+				stream_emit(r, &l, on_minute, arg);
+				at++;
+			}
+		}
+	}
+	if (!ret && (l.len || l.overlong))
+		stream_emit(r, &l, on_minute, arg); /* a last line without its newline */
+	free(l.buf);
+	return ret;
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define HIL_HEALTHRING_STORM_DELTA 100000 /* per-minute sfp1tx delta of the storm signature */
+#define HIL_HEALTHRING_MAX_LINE 65536     /* a longer line is malformed (a real one is ~300 bytes) */
 
 enum hil_healthring_flag {
 	HIL_HEALTHRING_NONE,
@@ -75,6 +76,16 @@ int hil_healthring_add_line(struct hil_healthring *r, const char *line, size_t l
 void hil_healthring_add_text(struct hil_healthring *r, const char *text, size_t len,
 			    void (*on_minute)(void *arg, const struct hil_healthring_minute *m),
 			    void *arg);
+
+/*
+ * Judge every line read from @fd until its end, as hil_healthring_add_text does,
+ * in bounded memory: a ring of any size, or a pipe from the router, is never
+ * held whole; a line longer than HIL_HEALTHRING_MAX_LINE is malformed and skipped
+ * unread. 0, or -errno if reading failed (the lines before were judged).
+ */
+int hil_healthring_add_stream(struct hil_healthring *r, int fd,
+			      void (*on_minute)(void *arg, const struct hil_healthring_minute *m),
+			      void *arg);
 
 /* The counts so far. */
 void hil_healthring_summary(const struct hil_healthring *r, struct hil_healthring_summary *s);
