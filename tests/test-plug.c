@@ -374,6 +374,40 @@ START_TEST(test_plug_unreachable_and_silent)
 }
 END_TEST
 
+/* A plug that stops answering is broken after HIL_PLUG_BROKEN_AFTER calls: reads fail at
+ * once without a request, a switch is still tried (teardown), an answer clears it. */
+START_TEST(test_plug_broken_latch)
+{
+	char url[64], *err = NULL;
+	int on, port = hil_sshfix_free_port();
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	struct hil_plug *p = hil_plug_new("shelly-gen2", url, NULL, NULL, NULL, &err);
+	for (int i = 0; i < HIL_PLUG_BROKEN_AFTER; i++) {
+		ck_assert(!hil_plug_broken(p));
+		ck_assert_int_eq(-ECONNREFUSED, hil_plug_get(p, &on, &err));
+		free(err), err = NULL;
+	}
+	ck_assert(hil_plug_broken(p));
+	ck_assert_int_eq(-EIO, hil_plug_get(p, &on, &err));
+	ck_assert_ptr_nonnull(strstr(err, "plug broken: shelly-gen2 plug"));
+	ck_assert_ptr_nonnull(strstr(err, "no answer to 3 requests in a row (last: "));
+	free(err), err = NULL;
+	ck_assert_int_eq(-ECONNREFUSED, hil_plug_set(p, 1, &err)); /* tried, not latched */
+	free(err), err = NULL;
+	hil_plug_free(p);
+
+	/* a plug that answers, even with errors, is slow or unwell but not broken */
+	p = plug("shelly-gen2", NULL, NULL, NULL);
+	fake.fail_first = 100;
+	for (int i = 0; i < 2 * HIL_PLUG_BROKEN_AFTER; i++) {
+		ck_assert_int_lt(hil_plug_get(p, &on, &err), 0);
+		free(err), err = NULL;
+	}
+	ck_assert(!hil_plug_broken(p));
+	hil_plug_free(p);
+}
+END_TEST
+
 START_TEST(test_plug_new_rejects_bad_input)
 {
 	char *err = NULL;
@@ -406,6 +440,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_plug_hue);
 	tcase_add_test(tc, test_plug_hue_error_in_200);
 	tcase_add_test(tc, test_plug_unreachable_and_silent);
+	tcase_add_test(tc, test_plug_broken_latch);
 	tcase_add_test(tc, test_plug_new_rejects_bad_input);
 	suite_add_tcase(s, tc);
 	return s;

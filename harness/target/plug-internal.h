@@ -18,6 +18,8 @@ struct hil_plug {
 	int basic_auth;	/* send user:secret as HTTP basic auth in the URL */
 	char *pdu;	/* pdudaemon */
 	char **argv;	/* command, NULL-terminated */
+	int unanswered;	/* requests in a row that got no HTTP answer at all */
+	char *last_failure; /* the last one's message, for the broken latch */
 };
 
 extern const struct hil_plug_ops hil_plug_shelly_gen2_ops;

@@ -141,6 +141,7 @@ void hil_plug_free(struct hil_plug *p)
 	for (char **a = p->argv; a && *a; a++)
 		free(*a);
 	free(p->argv);
+	free(p->last_failure);
 	free(p);
 }
 
@@ -154,8 +155,19 @@ int hil_plug_can_read(const struct hil_plug *p)
 	return p->ops->get != NULL;
 }
 
+int hil_plug_broken(const struct hil_plug *p)
+{
+	return p->unanswered >= HIL_PLUG_BROKEN_AFTER;
+}
+
 int hil_plug_get(struct hil_plug *p, int *on, char **err)
 {
+	/* labgrid's broken latch: a plug that keeps timing out is not asked again */
+	if (hil_plug_broken(p)) {
+		hil_transport_seterr(err, "plug broken: %s plug %s gave no answer to %d requests in a row (last: %s)",
+				     p->ops->type, p->base, p->unanswered, p->last_failure ? p->last_failure : "?");
+		return -EIO;
+	}
 	if (!p->ops->get) {
 		hil_transport_seterr(err, "failed to read plug: %s cannot report its state", p->ops->type);
 		return -EOPNOTSUPP;
@@ -263,9 +275,13 @@ int hil_plug_call(struct hil_plug *p, const char *method, const char *path,
 	free(url);
 	if (ret) {
 		hil_transport_seterr(err, "failed to %s: %s plug: %s", what, p->ops->type, e ? e : "");
-		free(e);
+		p->unanswered++;
+		free(p->last_failure);
+		p->last_failure = e;
+		scrub(&p->last_failure, p->secret);
 		goto out;
 	}
+	p->unanswered = 0; /* any HTTP answer: the plug is there */
 	if (resp.status == 401 || resp.status == 403) {
 		hil_transport_seterr(err, "failed to %s: %s plug %s: HTTP %ld: credentials rejected",
 				     what, p->ops->type, p->base, resp.status);

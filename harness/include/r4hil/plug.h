@@ -83,6 +83,18 @@ int hil_plug_set(struct hil_plug *p, int on, char **err);
  */
 int hil_plug_get(struct hil_plug *p, int *on, char **err);
 
+/* Requests in a row without any HTTP answer after which a plug is broken. */
+#define HIL_PLUG_BROKEN_AFTER 3
+
+/**
+ * hil_plug_broken() - 1 once HIL_PLUG_BROKEN_AFTER requests in a row (each with
+ * its retries) got no answer. hil_plug_get() then fails at once with -EIO
+ * instead of waiting out the timeouts again (a slow plug made every observer poll
+ * wait about 9 s); hil_plug_set() still tries, so that teardown can restore
+ * power. Any answer clears it.
+ */
+int hil_plug_broken(const struct hil_plug *p);
+
 /**
  * hil_plug_type() - the driver's type name; valid while @p lives.
  */
