@@ -701,6 +701,7 @@ static void release_waits(struct run *r)
 	struct fl_ha *ha = r->a->ha;
 	for (size_t i = 0; i < r->n_waits; i++)
 		trigger_release(ha, &r->waits[i]);
+	ha->n_waits -= r->n_waits;
 	free(r->waits);
 	r->waits = NULL;
 	r->n_waits = 0;
@@ -871,6 +872,7 @@ static enum step_result step_wait(struct run *r, const struct ha_node *n, const 
 	for (size_t i = 0; i < list_len(list); i++) {
 		struct ha_trigger *t = &r->waits[i];
 		r->n_waits++;
+		ha->n_waits++;
 		if (compile_trigger(&c, list_at(list, i), t) < 0)
 			return STEP_STOP; /* checked at load: only out of memory gets here */
 		t->waiter = r;
@@ -1012,25 +1014,65 @@ static void trigger_fired(struct ha_trigger *t, size_t idx)
 	leave(ha);
 }
 
+/* The automations' triggers that name one entity, in file order (ha->trigger_index). */
+struct ha_trigger_list {
+	struct ha_trigger **t;
+	size_t n, cap;
+};
+
+static void trigger_list_free(void *arg)
+{
+	struct ha_trigger_list *l = arg;
+	free(l->t);
+	free(l);
+}
+
+/* Index @a's triggers by entity, after its triggers array is final. 0 or -ENOMEM. */
+static int index_triggers(struct fl_ha *ha, struct ha_auto *a)
+{
+	for (size_t j = 0; j < a->n_triggers; j++) {
+		struct ha_trigger *t = &a->triggers[j];
+		for (size_t k = 0; k < t->n_entities; k++) {
+			struct ha_trigger_list *l = fl_strmap_get(&ha->trigger_index, t->entities[k]);
+			if (!l && (!(l = calloc(1, sizeof(*l))) ||
+				   fl_strmap_put(&ha->trigger_index, t->entities[k], l) < 0)) {
+				free(l);
+				return -ENOMEM;
+			}
+			if (l->n && l->t[l->n - 1] == t)
+				continue; /* an entity listed twice: the trigger is checked once */
+			if (l->n == l->cap) {
+				size_t cap = l->cap ? l->cap * 2 : 4;
+				struct ha_trigger **grown = realloc(l->t, cap * sizeof(*grown));
+				if (!grown)
+					return -ENOMEM;
+				l->t = grown;
+				l->cap = cap;
+			}
+			l->t[l->n++] = t;
+		}
+	}
+	return 0;
+}
+
 static void dispatch(struct fl_ha *ha, const struct ha_event *ev)
 {
-	for (size_t i = 0; i < ha->n_autos; i++) {
-		struct ha_auto *a = ha->autos[i];
-		for (size_t j = 0; j < a->n_triggers; j++) {
-			struct ha_trigger *t = &a->triggers[j];
-			if (!trigger_check(ha, t, ev))
-				continue;
-			for (size_t k = 0; k < t->n_entities; k++) {
-				if (strcmp(t->entities[k], ev->entity) == 0) {
-					fire_automation(a, t, k);
-					break;
-				}
+	/* only the triggers naming this entity, in the order of the file as before */
+	const struct ha_trigger_list *l = fl_strmap_get(&ha->trigger_index, ev->entity);
+	for (size_t i = 0; l && i < l->n; i++) {
+		struct ha_trigger *t = l->t[i];
+		if (!trigger_check(ha, t, ev))
+			continue;
+		for (size_t k = 0; k < t->n_entities; k++) {
+			if (strcmp(t->entities[k], ev->entity) == 0) {
+				fire_automation(t->a, t, k);
+				break;
 			}
 		}
 	}
 	/* waits: rescan after each resume, the resumed run may have changed the set */
 rescan:
-	for (size_t i = 0; i < ha->n_autos; i++) {
+	for (size_t i = 0; ha->n_waits && i < ha->n_autos; i++) {
 		for (struct run *r = ha->autos[i]->runs; r; r = r->next) {
 			for (size_t j = 0; j < r->n_waits; j++) {
 				struct ha_trigger *t = &r->waits[j];
@@ -1220,6 +1262,8 @@ int ha_automations_load(struct fl_ha *ha, char **err)
 		a->ha = ha;
 		ha->autos[ha->n_autos++] = a;
 		int ret = compile_automation(&c, doc->items[i], a);
+		if (!ret)
+			ret = index_triggers(ha, a);
 		if (ret < 0) {
 			if (ret == -ENOMEM && err && !*err)
 				*err = strdup("out of memory");
@@ -1248,6 +1292,7 @@ void ha_automations_free(struct fl_ha *ha)
 	free(ha->autos);
 	ha->autos = NULL;
 	ha->n_autos = 0;
+	fl_strmap_clear(&ha->trigger_index, trigger_list_free);
 	while (ha->events) {
 		struct ha_event *ev = ha->events;
 		ha->events = ev->next;

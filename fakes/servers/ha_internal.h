@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "servers/ha.h"
+#include "servers/strmap.h"
 
 /* ---- ha_yaml.c: a YAML document as a tree that remembers where each node was ---- */
 
@@ -81,8 +82,10 @@ struct fl_ha {
 	void *run_shell_ctx;
 	char *automations_path;
 
-	struct ha_state **states;
+	struct ha_state **states; /* in creation order (the API lists them so) */
 	size_t n_states, cap_states;
+	struct fl_strmap state_index; /* entity id -> struct ha_state */
+	struct fl_strmap trigger_index; /* entity id -> struct ha_trigger_list, automations' own triggers */
 	uint64_t seq;
 	uint64_t context_counter;
 
@@ -102,6 +105,7 @@ struct fl_ha {
 	struct ha_auto **autos;
 	size_t n_autos;
 	struct ha_trigger *waiters; /* triggers of wait_for_trigger steps in progress */
+	size_t n_waits; /* their number in all runs: no rescan of the runs while 0 */
 
 	struct ha_event *events, *events_tail; /* state changes waiting for trigger evaluation */
 	int dispatching; /* nesting depth of trigger evaluation and runs */

@@ -10,10 +10,7 @@
 
 struct ha_state *ha_state_find(const struct fl_ha *ha, const char *entity)
 {
-	for (size_t i = 0; i < ha->n_states; i++)
-		if (strcmp(ha->states[i]->entity_id, entity) == 0)
-			return ha->states[i];
-	return NULL;
+	return fl_strmap_get(&ha->state_index, entity);
 }
 
 /* HA's valid_entity_id: "domain.object_id", [a-z0-9_], no leading/trailing '_', no "__" in the domain. */
@@ -56,6 +53,7 @@ void ha_states_free(struct fl_ha *ha)
 	}
 	free(ha->states);
 	ha->states = NULL;
+	fl_strmap_clear(&ha->state_index, NULL);
 	ha->n_states = ha->cap_states = 0;
 }
 
@@ -74,6 +72,11 @@ static struct ha_state *state_add(struct fl_ha *ha, const char *entity)
 		return NULL;
 	st->entity_id = strdup(entity);
 	if (!st->entity_id) {
+		free(st);
+		return NULL;
+	}
+	if (fl_strmap_put(&ha->state_index, entity, st) < 0) {
+		free(st->entity_id);
 		free(st);
 		return NULL;
 	}
