@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "r4hil/file.h"
+#include "r4hil/jsondoc.h"
+
 static int fail(char **err, int ret, const char *path, const char *what)
 {
 	if (err && asprintf(err, "%s: %s", path, what) < 0)
@@ -92,6 +95,25 @@ static int parse(const char *dir, const char *path, json_object *o, struct hil_m
 	return 0;
 }
 
+/* Read and strictly parse @path: a duplicate "kills" must not hide the first. */
+static int read_json(const char *path, struct hil_jsondoc **doc, char **err)
+{
+	struct hil_jsondoc_error jerr;
+	char *text = NULL;
+	size_t len = 0;
+	int ret = hil_file_read(path, &text, &len);
+	if (ret < 0)
+		return fail(err, ret, path, strerror(-ret));
+	*doc = hil_jsondoc_parse(text, len, &jerr);
+	ret = *doc ? 0 : -errno;
+	free(text);
+	if (ret == -EINVAL && err && asprintf(err, "%s:%d:%d: %s", path, jerr.line, jerr.col, jerr.msg) < 0)
+		*err = NULL;
+	if (!ret && !json_object_is_type(hil_jsondoc_root(*doc), json_type_object))
+		ret = fail(err, -EINVAL, path, "expected a JSON object at the top level");
+	return ret;
+}
+
 static int load_one(const char *dir, const char *name, struct hil_mutant *m, char **err)
 {
 	char *mdir, *path;
@@ -102,10 +124,11 @@ static int load_one(const char *dir, const char *name, struct hil_mutant *m, cha
 		return -ENOMEM;
 	}
 	m->name = strdup(name);
-	json_object *o = json_object_from_file(path);
-	const char *why = json_util_get_last_err();
-	int ret = o ? parse(mdir, path, o, m, err) : fail(err, -EINVAL, path, why ? why : "unreadable");
-	json_object_put(o);
+	struct hil_jsondoc *doc = NULL;
+	int ret = read_json(path, &doc, err);
+	if (!ret)
+		ret = parse(mdir, path, hil_jsondoc_root(doc), m, err);
+	hil_jsondoc_free(doc);
 	free(path);
 	free(mdir);
 	return ret;
