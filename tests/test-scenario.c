@@ -5,7 +5,6 @@
 
 #include <json-c/json.h>
 
-#include "r4hil/jsonpos.h"
 #include "r4hil/requirements.h"
 #include "r4hil/scenario.h"
 #include "testutil.h"
@@ -303,28 +302,6 @@ START_TEST(test_scenario_requirements_table)
 }
 END_TEST
 
-START_TEST(test_scenario_jsonpos_paths)
-{
-	const char *text = "{\n  \"a\": [1, {\"b\": \"x\"}],\n  \"a\": {\"c\": true}\n}";
-	struct hil_jsonpos_seg p1[] = { { "a", 0 }, { NULL, 0 } };
-	struct hil_jsonpos_seg p2[] = { { "a", 0 }, { "c", 0 } };
-	struct hil_jsonpos_seg p3[] = { { "zz", 0 } };
-	int line = 0, col = 0;
-
-	/* a duplicate key resolves to the last one, as json-c keeps it */
-	ck_assert_int_eq(-ENOENT, hil_jsonpos_find(text, p1, 2, HIL_JSONPOS_VALUE, &line, &col));
-	ck_assert_int_eq(0, hil_jsonpos_find(text, p2, 2, HIL_JSONPOS_VALUE, &line, &col));
-	ck_assert_int_eq(3, line);
-	ck_assert_int_eq(14, col);
-	ck_assert_int_eq(0, hil_jsonpos_find(text, p2, 2, HIL_JSONPOS_KEY, &line, &col));
-	ck_assert_int_eq(9, col);
-	ck_assert_int_eq(-ENOENT, hil_jsonpos_find(text, p3, 1, HIL_JSONPOS_VALUE, &line, &col));
-	hil_jsonpos_offset(text, 4, &line, &col);
-	ck_assert_int_eq(2, line);
-	ck_assert_int_eq(3, col);
-}
-END_TEST
-
 /* ---- strict JSON: what json-c let through (issue 17 item 4) ---- */
 
 /* Lines 1-5 of a valid scenario; each test below adds lines 6.. and breaks one thing. */
@@ -464,7 +441,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_scenario_errors_sorted_one_per_line);
 	tcase_add_test(tc, test_scenario_cond_match_and_describe);
 	tcase_add_test(tc, test_scenario_requirements_table);
-	tcase_add_test(tc, test_scenario_jsonpos_paths);
 	tcase_add_test(tc, test_scenario_strict_base_is_valid);
 	tcase_add_test(tc, test_scenario_duplicate_top_level_key);
 	tcase_add_test(tc, test_scenario_duplicate_key_in_step);

@@ -2,7 +2,7 @@
  * A strict JSON reader for the files people write: scenarios, lab files,
  * mutants. It parses the text once into the json-c objects the loaders use and
  * remembers where each member and element was, so that a loader can say
- * "file:line:col" in O(1) instead of rescanning the text (see jsonpos.h).
+ * "file:line:col" in O(1) instead of rescanning the text for every value.
  *
  * Strict means RFC 8259 and nothing more, and a little less where a lenient
  * reading would switch checks off or pass garbage on into reports:
@@ -15,7 +15,7 @@
  *    integers outside int64/uint64); no Infinity, NaN, comments or trailing
  *    commas;
  *  - nesting is capped at HIL_JSONDOC_MAX_DEPTH (json-c's default depth).
- * Columns count bytes from 1, as hil_jsonpos_offset does.
+ * Columns count bytes from 1 (a tab is one column), as the loaders always did.
  */
 #ifndef R4HIL_JSONDOC_H
 #define R4HIL_JSONDOC_H
@@ -52,8 +52,8 @@ struct json_object *hil_jsondoc_root(const struct hil_jsondoc *doc);
 
 /*
  * The 1-based @line and @col of the value (or the key naming it) at @path
- * (@n segments; n == 0 is the root), as hil_jsonpos_find() but from the table
- * the parse filled in: O(@n). Returns 0, or -ENOENT if the path does not exist
+ * (@n segments; n == 0 is the root), from the table the parse filled in:
+ * O(@n), no rescan. Returns 0, or -ENOENT if the path does not exist
  * (@line and @col untouched), -EINVAL for a KEY target whose last segment is
  * not a key.
  */
