@@ -1,6 +1,7 @@
 /* The mutation catalogue: tests/mutants/<name>/mutant.json (see r4hil/mutants.h). */
 #include "r4hil/mutants.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -11,6 +12,9 @@
 
 #include "r4hil/file.h"
 #include "r4hil/jsondoc.h"
+#include "r4hil/jsonschema.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int fail(char **err, int ret, const char *path, const char *what)
 {
@@ -114,6 +118,64 @@ static int read_json(const char *path, struct hil_jsondoc **doc, char **err)
 	return ret;
 }
 
+/* The keys a mutant file may have; what they must say is checked by parse(). */
+static const struct hil_jsonschema_rule mutant_rules[] = {
+	{ "summary", HIL_JSONSCHEMA_STRING, 0 }, { "edits", HIL_JSONSCHEMA_ARRAY, 0 },
+	{ "overlay", HIL_JSONSCHEMA_STRING, 0 }, { "automations", HIL_JSONSCHEMA_STRING, 0 },
+	{ "kills", HIL_JSONSCHEMA_ARRAY, 0 },
+};
+static const struct hil_jsonschema_rule edit_rules[] = {
+	{ "file", HIL_JSONSCHEMA_STRING, 0 },
+	{ "replace", HIL_JSONSCHEMA_STRING, 0 },
+	{ "with", HIL_JSONSCHEMA_STRING, 0 },
+};
+static const struct hil_jsonschema_rule kill_rules[] = {
+	{ "scenario", HIL_JSONSCHEMA_STRING, 0 },
+	{ "requirement", HIL_JSONSCHEMA_STRING, 0 },
+};
+
+struct first_problem {
+	const char *path;
+	char **err;
+};
+
+static void keep_first(void *arg, int line, int col, const char *where, const char *what)
+{
+	struct first_problem *fp = arg;
+	if (fp->err && !*fp->err &&
+	    asprintf(fp->err, "%s:%d:%d: %s%s%s", fp->path, line, col, where, *where ? ": " : "", what) < 0)
+		*fp->err = NULL;
+}
+
+/* Each object of the array @key of @top against @rules. */
+static void check_items(struct hil_jsonschema *sc, json_object *top, const char *key,
+			const struct hil_jsonschema_rule *rules, size_t n)
+{
+	json_object *arr, *vals[ARRAY_SIZE(edit_rules)]; /* the longest table */
+	assert(n <= ARRAY_SIZE(vals));
+	if (!json_object_object_get_ex(top, key, &arr) || !json_object_is_type(arr, json_type_array))
+		return;
+	hil_jsonschema_push_key(sc, key);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		hil_jsonschema_push_index(sc, i);
+		hil_jsonschema_check(sc, json_object_array_get_idx(arr, i), rules, n, vals);
+		hil_jsonschema_pop(sc);
+	}
+	hil_jsonschema_pop(sc);
+}
+
+/* Unknown keys and wrong types, with their position: a typo like "kils" is not ignored. */
+static int check_schema(const struct hil_jsondoc *doc, const char *path, char **err)
+{
+	struct first_problem fp = { path, err };
+	struct hil_jsonschema sc = { .doc = doc, .report = keep_first, .arg = &fp };
+	json_object *top = hil_jsondoc_root(doc), *vals[ARRAY_SIZE(mutant_rules)];
+	hil_jsonschema_check(&sc, top, mutant_rules, ARRAY_SIZE(mutant_rules), vals);
+	check_items(&sc, top, "edits", edit_rules, ARRAY_SIZE(edit_rules));
+	check_items(&sc, top, "kills", kill_rules, ARRAY_SIZE(kill_rules));
+	return sc.n_problems ? -EINVAL : 0;
+}
+
 static int load_one(const char *dir, const char *name, struct hil_mutant *m, char **err)
 {
 	char *mdir, *path;
@@ -126,6 +188,8 @@ static int load_one(const char *dir, const char *name, struct hil_mutant *m, cha
 	m->name = strdup(name);
 	struct hil_jsondoc *doc = NULL;
 	int ret = read_json(path, &doc, err);
+	if (!ret)
+		ret = check_schema(doc, path, err);
 	if (!ret)
 		ret = parse(mdir, path, hil_jsondoc_root(doc), m, err);
 	hil_jsondoc_free(doc);
