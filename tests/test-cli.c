@@ -132,6 +132,31 @@ START_TEST(test_cli_malformed_scenario_is_refused_with_its_position)
 }
 END_TEST
 
+/* A second "expect": [] used to validate with 0 expectations (and the run passed). */
+START_TEST(test_cli_duplicate_expect_is_refused)
+{
+	static const char dup[] =
+		"{\n"
+		"  \"format\": \"r4hil-scenario/1\",\n"
+		"  \"name\": \"dup\",\n"
+		"  \"summary\": \"a second expect that empties the first\",\n"
+		"  \"requirements\": [\"SFP-1\"],\n"
+		"  \"steps\": [{\"wait\": \"1s\"}],\n"
+		"  \"expect\": [{\"id\": \"e\", \"requirement\": \"SFP-1\", \"kind\": \"never\", \"subject\": \"router.boot\", \"equals\": \"x\"}],\n"
+		"  \"expect\": []\n"
+		"}\n";
+	char *bad = at("dup.json"), *log = at("log"), *err_path = at("log.err"), *err, want[4200];
+	const char *validate[] = { "validate", bad, NULL };
+
+	hil_test_write_file(bad, dup);
+	ck_assert_int_eq(2, clirun(log, validate));
+	err = hil_test_read_file(err_path);
+	snprintf(want, sizeof(want), "%s:8:3: duplicate key \"expect\" (first at 7:3)", bad);
+	ck_assert_msg(strstr(err, want) != NULL, "want \"%s\" in: %s", want, err);
+	free(err), free(err_path), free(bad), free(log);
+}
+END_TEST
+
 START_TEST(test_cli_bad_usage_exits_2)
 {
 	char *log = at("log");
@@ -298,6 +323,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(fast, setup, teardown);
 	tcase_set_timeout(fast, 60);
 	tcase_add_test(fast, test_cli_malformed_scenario_is_refused_with_its_position);
+	tcase_add_test(fast, test_cli_duplicate_expect_is_refused);
 	tcase_add_test(fast, test_cli_bad_usage_exits_2);
 	tcase_add_test(fast, test_cli_bad_inputs_exit_2_before_anything_runs);
 	tcase_add_test(fast, test_cli_help_and_list);

@@ -118,6 +118,36 @@ START_TEST(test_lab_secrets_by_reference)
 }
 END_TEST
 
+/* Load @text as a lab file; expect it refused with "file:@where: @msg". */
+static void assert_lab_error(const char *text, const char *where, const char *msg)
+{
+	char *path = labfix_at("strict.json"), *err = NULL, want[4400];
+	struct hil_lab *lab = (void *)1;
+
+	hil_test_write_file(path, text);
+	ck_assert_int_eq(-EINVAL, hil_lab_load(path, &lab, &err));
+	ck_assert_ptr_null(lab);
+	snprintf(want, sizeof(want), "%s:%s: %s\n", path, where, msg);
+	ck_assert_msg(err && strstr(err, want) != NULL, "want \"%s\" in:\n%s", want, err);
+	free(err);
+	free(path);
+}
+
+/* json-c kept the last of two equal keys: a second "host" or "permits" replaced the first unseen. */
+START_TEST(test_lab_duplicate_keys_refused)
+{
+	assert_lab_error("{\n  \"name\": \"l\",\n"
+			 "  \"router\": {\"host\": \"127.0.0.1\", \"key\": \"/k\", \"known_hosts\": \"/kh\", \"host\": \"10.0.0.1\"}\n}\n",
+			 "3:70", "duplicate key \"host\" (first at 3:14)");
+	assert_lab_error("{\n  \"name\": \"l\",\n"
+			 "  \"router\": {\"host\": \"127.0.0.1\", \"key\": \"/k\", \"known_hosts\": \"/kh\"},\n"
+			 "  \"permits\": [\"power\"],\n  \"permits\": []\n}\n",
+			 "5:3", "duplicate key \"permits\" (first at 4:3)");
+	assert_lab_error("{\n  \"name\": \"l\",\n  \"router\": {\"host\": \"127.0.0.1\", \"port\": 1e999}\n}\n",
+			 "3:43", "number out of range: 1e999");
+}
+END_TEST
+
 /* The documented example for the real lab loads once its secrets are there. */
 START_TEST(test_lab_example_file_loads)
 {
@@ -429,6 +459,7 @@ int main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_lab_load_reports_every_problem_with_its_position);
 	tcase_add_test(tc, test_lab_secrets_by_reference);
+	tcase_add_test(tc, test_lab_duplicate_keys_refused);
 	tcase_add_test(tc, test_lab_example_file_loads);
 	tcase_add_test(tc, test_lab_check_fake_lab);
 	tcase_add_test(tc, test_lab_gpio_libgpiod_without_chip);

@@ -104,9 +104,18 @@ START_TEST(test_mutants_reader_refuses_bad_files)
 		{ "{\"automations\": \"a.yaml\"}", "needs \"kills\"" },
 		{ "{\"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}]}", "needs \"overlay\" or \"automations\"" },
 		{ "{\"overlay\": \"o\", \"kills\": [{\"scenario\": \"s\"}]}", "a kill needs" },
-		{ "{\"overlay\": ", "mutant.json: " },
+		{ "{\"overlay\": ", "mutant.json:1:13: JSON syntax error: unexpected end of file" },
 		{ "{\"edits\": [{\"file\": \"../etc/passwd\", \"replace\": \"a\", \"with\": \"b\"}], "
 		  "\"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}]}", "an edit needs" },
+		/* json-c kept the second list, and the first kill was never asked for */
+		{ "{\"overlay\": \"o\", \"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\"}], "
+		  "\"kills\": [{\"scenario\": \"t\", \"requirement\": \"Q\"}]}",
+		  "mutant.json:1:68: duplicate key \"kills\" (first at 1:18)" },
+		/* a typo used to be ignored: the first kill below had no requirement to be killed for */
+		{ "{\"overlay\": \"o\",\n \"kills\": [{\"scenario\": \"s\", \"requirement\": \"R\", \"scenario \": \"t\"}]}",
+		  "mutant.json:2:50: kills[0].scenario : unknown key \"scenario \" (expected one of: scenario, requirement)" },
+		{ "{\"overlay\": \"o\", \"kils\": []}",
+		  "mutant.json:1:18: kils: unknown key \"kils\" (expected one of: summary, edits, overlay, automations, kills)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *tmp = hil_test_tmpdir("mutants"), *mdir = join(tmp, "m"), *path = join(mdir, "mutant.json");

@@ -5,7 +5,6 @@
 
 #include <json-c/json.h>
 
-#include "r4hil/jsonpos.h"
 #include "r4hil/requirements.h"
 #include "r4hil/scenario.h"
 #include "testutil.h"
@@ -303,25 +302,118 @@ START_TEST(test_scenario_requirements_table)
 }
 END_TEST
 
-START_TEST(test_scenario_jsonpos_paths)
-{
-	const char *text = "{\n  \"a\": [1, {\"b\": \"x\"}],\n  \"a\": {\"c\": true}\n}";
-	struct hil_jsonpos_seg p1[] = { { "a", 0 }, { NULL, 0 } };
-	struct hil_jsonpos_seg p2[] = { { "a", 0 }, { "c", 0 } };
-	struct hil_jsonpos_seg p3[] = { { "zz", 0 } };
-	int line = 0, col = 0;
+/* ---- strict JSON: what json-c let through (issue 17 item 4) ---- */
 
-	/* a duplicate key resolves to the last one, as json-c keeps it */
-	ck_assert_int_eq(-ENOENT, hil_jsonpos_find(text, p1, 2, HIL_JSONPOS_VALUE, &line, &col));
-	ck_assert_int_eq(0, hil_jsonpos_find(text, p2, 2, HIL_JSONPOS_VALUE, &line, &col));
-	ck_assert_int_eq(3, line);
-	ck_assert_int_eq(14, col);
-	ck_assert_int_eq(0, hil_jsonpos_find(text, p2, 2, HIL_JSONPOS_KEY, &line, &col));
-	ck_assert_int_eq(9, col);
-	ck_assert_int_eq(-ENOENT, hil_jsonpos_find(text, p3, 1, HIL_JSONPOS_VALUE, &line, &col));
-	hil_jsonpos_offset(text, 4, &line, &col);
-	ck_assert_int_eq(2, line);
-	ck_assert_int_eq(3, col);
+/* Lines 1-5 of a valid scenario; each test below adds lines 6.. and breaks one thing. */
+#define STRICT_HEAD                                      \
+	"{\n"                                            \
+	"  \"format\": \"r4hil-scenario/1\",\n"          \
+	"  \"name\": \"strict\",\n"                      \
+	"  \"summary\": \"s\",\n"                        \
+	"  \"requirements\": [\"SFP-4\"],\n"
+#define STRICT_STEPS "  \"steps\": [{\"wait\": \"8m\"}],\n"
+#define STRICT_EXPECT \
+	"  \"expect\": [{\"id\": \"e\", \"requirement\": \"SFP-4\", \"kind\": \"never\", \"subject\": \"router.boot\", \"equals\": \"x\"}]"
+
+/* Write @len bytes of @text as a scenario; expect -EINVAL and "file:@where: @msg" among the errors. */
+static void assert_text_error(const char *text, size_t len, const char *where, const char *msg)
+{
+	char *dir = hil_test_tmpdir("strict"), *path = hil_test_join(dir, "s.json"), *errors = NULL, *want;
+	struct hil_scenario *s = (void *)1;
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(len, fwrite(text, 1, len, f));
+	ck_assert_int_eq(0, fclose(f));
+	ck_assert_int_eq(-EINVAL, hil_scenario_load(path, &s, &errors));
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(errors);
+	ck_assert_int_ne(-1, asprintf(&want, "%s:%s: %s", path, where, msg));
+	ck_assert_msg(strstr(errors, want) != NULL, "want \"%s\" in:\n%s", want, errors);
+	free(want);
+	free(errors);
+	free(path);
+	hil_test_remove_tree(dir);
+}
+
+#define ASSERT_TEXT_ERROR(text, where, msg) assert_text_error(text, sizeof(text) - 1, where, msg)
+
+START_TEST(test_scenario_strict_base_is_valid)
+{
+	static const char text[] = STRICT_HEAD STRICT_STEPS STRICT_EXPECT ",\n  \"teardown\": [{\"wait\": \"1s\"}]\n}\n";
+	char *dir = hil_test_tmpdir("strict"), *path = hil_test_join(dir, "s.json"), *errors = NULL;
+	struct hil_scenario *s = NULL;
+
+	hil_test_write_file(path, text);
+	ck_assert_msg(hil_scenario_load(path, &s, &errors) == 0, "%s", errors);
+	ck_assert_uint_eq(1, s->n_expects);
+	hil_scenario_free(s);
+	free(path);
+	hil_test_remove_tree(dir);
+}
+END_TEST
+
+START_TEST(test_scenario_duplicate_top_level_key)
+{
+	/* a second "expect": [] used to leave the scenario with no expectations, and it passed */
+	ASSERT_TEXT_ERROR(STRICT_HEAD STRICT_STEPS STRICT_EXPECT ",\n  \"expect\": []\n}\n",
+			  "8:3", "duplicate key \"expect\" (first at 7:3)");
+}
+END_TEST
+
+START_TEST(test_scenario_duplicate_key_in_step)
+{
+	ASSERT_TEXT_ERROR(STRICT_HEAD "  \"steps\": [{\"wait\": \"8m\", \"wait\": \"1s\"}],\n" STRICT_EXPECT "\n}\n",
+			  "6:28", "duplicate key \"wait\" (first at 6:14)");
+}
+END_TEST
+
+START_TEST(test_scenario_duplicate_teardown)
+{
+	ASSERT_TEXT_ERROR(STRICT_HEAD STRICT_STEPS STRICT_EXPECT ",\n"
+			  "  \"teardown\": [{\"wait\": \"1s\"}],\n  \"teardown\": []\n}\n",
+			  "9:3", "duplicate key \"teardown\" (first at 8:3)");
+}
+END_TEST
+
+START_TEST(test_scenario_nul_refused_where_it_is)
+{
+	ASSERT_TEXT_ERROR("{\n  \"format\": \"r4hil-scenario/1\",\n  \"name\": \"strict\",\n  \"summary\": \"s\0x\"\n}\n",
+			  "4:16", "the file contains a NUL byte");
+	/* json-c turned \u0000 into a string cut short at the NUL */
+	ASSERT_TEXT_ERROR("{\n  \"format\": \"r4hil-scenario/1\",\n  \"name\": \"strict\",\n  \"summary\": \"s\\u0000x\"\n}\n",
+			  "4:16", "\\u0000 (NUL) is not allowed in a string");
+}
+END_TEST
+
+START_TEST(test_scenario_bad_utf8_refused)
+{
+	/* Latin-1 "café": passed through into the XML and JSON reports, which were then invalid */
+	ASSERT_TEXT_ERROR(STRICT_HEAD STRICT_STEPS STRICT_EXPECT ",\n  \"teardown\": [{\"note\": \"caf\xe9\", \"wait\": \"1s\"}]\n}\n",
+			  "8:29", "invalid UTF-8 (byte 0xe9)");
+}
+END_TEST
+
+START_TEST(test_scenario_non_strict_json_refused)
+{
+	ASSERT_TEXT_ERROR("{\n  \"format\": \"r4hil-scenario/1\",\n  'name': \"strict\"\n}\n",
+			  "3:3", "JSON syntax error: strings take double quotes, not single quotes");
+	ASSERT_TEXT_ERROR(STRICT_HEAD "  \"steps\": [{\"wait\": Infinity}],\n" STRICT_EXPECT "\n}\n",
+			  "6:22", "JSON syntax error: \"Infinity\" is not a JSON value");
+	ASSERT_TEXT_ERROR(STRICT_HEAD "  \"steps\": [{\"wait\": 1e999}],\n" STRICT_EXPECT "\n}\n",
+			  "6:22", "number out of range: 1e999");
+	ASSERT_TEXT_ERROR(STRICT_HEAD STRICT_STEPS STRICT_EXPECT ",\n  \"teardown\": [{\"wait\": \"1s\"},]\n}\n",
+			  "8:30", "JSON syntax error: trailing comma before ']'");
+}
+END_TEST
+
+START_TEST(test_scenario_deep_nesting_refused)
+{
+	/* root, steps, the step: 3 levels; the note's 30th '[' is the 33rd */
+	ASSERT_TEXT_ERROR(STRICT_HEAD "  \"steps\": [{\"wait\": \"8m\", \"note\": "
+			  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}],\n"
+			  STRICT_EXPECT "\n}\n",
+			  "6:65", "JSON nested deeper than 32 levels");
 }
 END_TEST
 
@@ -349,7 +441,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_scenario_errors_sorted_one_per_line);
 	tcase_add_test(tc, test_scenario_cond_match_and_describe);
 	tcase_add_test(tc, test_scenario_requirements_table);
-	tcase_add_test(tc, test_scenario_jsonpos_paths);
+	tcase_add_test(tc, test_scenario_strict_base_is_valid);
+	tcase_add_test(tc, test_scenario_duplicate_top_level_key);
+	tcase_add_test(tc, test_scenario_duplicate_key_in_step);
+	tcase_add_test(tc, test_scenario_duplicate_teardown);
+	tcase_add_test(tc, test_scenario_nul_refused_where_it_is);
+	tcase_add_test(tc, test_scenario_bad_utf8_refused);
+	tcase_add_test(tc, test_scenario_non_strict_json_refused);
+	tcase_add_test(tc, test_scenario_deep_nesting_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

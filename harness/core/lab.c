@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "r4hil/file.h"
-#include "r4hil/jsonpos.h"
+#include "r4hil/jsondoc.h"
 
 #define MAX_DEPTH 6
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -70,7 +70,7 @@ int hil_secret_read_file(const char *path, char **secret, char **err)
 
 struct loader {
 	const char *file;
-	char *text;
+	struct hil_jsondoc *doc; /* the parsed file and where each value is */
 	struct hil_jsonpos_seg path[MAX_DEPTH];
 	size_t depth;
 	char *errors; /* "file:line:col: msg\n"... */
@@ -97,10 +97,10 @@ static void pop(struct loader *ld)
 static void locate(const struct loader *ld, enum hil_jsonpos_target target, int *line, int *col)
 {
 	*line = *col = 1;
-	if (ld->depth && !hil_jsonpos_find(ld->text, ld->path, ld->depth, target, line, col))
+	if (ld->depth && !hil_jsondoc_find(ld->doc, ld->path, ld->depth, target, line, col))
 		return;
 	for (size_t d = ld->depth; d-- > 0;)
-		if (!hil_jsonpos_find(ld->text, ld->path, d, HIL_JSONPOS_VALUE, line, col))
+		if (!hil_jsondoc_find(ld->doc, ld->path, d, HIL_JSONPOS_VALUE, line, col))
 			return;
 }
 
@@ -454,47 +454,26 @@ static void load_permits(struct loader *ld, json_object *root, struct hil_lab *l
 	pop(ld);
 }
 
-static json_object *parse(struct loader *ld)
+/* Parse the file strictly into ld->doc; a refusal is the file's only error. */
+static json_object *parse(struct loader *ld, const char *text, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new();
-	size_t len = strlen(ld->text);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	json_object *root = json_tokener_parse_ex(tok, ld->text, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	int line, col;
-	if (!root || jerr != json_tokener_success) {
-		json_object_put(root);
-		hil_jsonpos_offset(ld->text, end, &line, &col);
-		char *msg;
-		if (asprintf(&msg, "%s:%d:%d: JSON syntax error: %s\n", ld->file, line, col,
-			     jerr == json_tokener_continue ? "unexpected end of file"
-							  : json_tokener_error_desc(jerr)) < 0)
-			msg = NULL;
-		ld->errors = msg;
+	struct hil_jsondoc_error jerr;
+	ld->doc = hil_jsondoc_parse(text, len, &jerr);
+	if (!ld->doc) {
+		int e = errno;
+		if (asprintf(&ld->errors, "%s:%d:%d: %s\n", ld->file, jerr.line, jerr.col,
+			     e == ENOMEM ? strerror(e) : jerr.msg) < 0)
+			ld->errors = NULL;
 		ld->n_errors = 1;
-		ld->errno_first = EINVAL;
+		ld->errno_first = e;
 		return NULL;
 	}
+	json_object *root = hil_jsondoc_root(ld->doc);
 	if (!json_object_is_type(root, json_type_object)) {
 		report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected a JSON object at the top level");
-		json_object_put(root);
 		return NULL;
 	}
 	return root;
-}
-
-static char *read_text(const char *path, char **err)
-{
-	char *text = NULL;
-	int ret = hil_file_read(path, &text, NULL);
-	if (ret < 0) {
-		if (asprintf(err, "%s: %s", path, strerror(-ret)) < 0)
-			*err = NULL;
-		errno = -ret;
-	}
-	return text;
 }
 
 int hil_lab_load(const char *path, struct hil_lab **out, char **err)
@@ -503,11 +482,16 @@ int hil_lab_load(const char *path, struct hil_lab **out, char **err)
 					    "permits", NULL };
 	*out = NULL;
 	struct loader ld = { .file = path };
-	ld.text = read_text(path, err);
-	if (!ld.text)
-		return errno ? -errno : -ENOMEM;
+	char *text = NULL;
+	size_t len = 0;
+	int ret = hil_file_read(path, &text, &len);
+	if (ret < 0) {
+		if (asprintf(err, "%s: %s", path, strerror(-ret)) < 0)
+			*err = NULL;
+		return ret;
+	}
 	struct hil_lab *lab = calloc(1, sizeof(*lab));
-	json_object *root = parse(&ld);
+	json_object *root = parse(&ld, text, len);
 	if (root) {
 		check_keys(&ld, root, keys);
 		get_string(&ld, root, "name", 1, &lab->name);
@@ -518,9 +502,9 @@ int hil_lab_load(const char *path, struct hil_lab **out, char **err)
 		load_gpio(&ld, root, lab);
 		load_control(&ld, root, lab);
 		load_permits(&ld, root, lab);
-		json_object_put(root);
 	}
-	free(ld.text);
+	hil_jsondoc_free(ld.doc);
+	free(text);
 	lab->path = strdup(path);
 	if (ld.n_errors) {
 		hil_lab_free(lab);

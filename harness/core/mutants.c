@@ -1,6 +1,7 @@
 /* The mutation catalogue: tests/mutants/<name>/mutant.json (see r4hil/mutants.h). */
 #include "r4hil/mutants.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -8,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "r4hil/file.h"
+#include "r4hil/jsondoc.h"
+#include "r4hil/jsonschema.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int fail(char **err, int ret, const char *path, const char *what)
 {
@@ -92,6 +99,83 @@ static int parse(const char *dir, const char *path, json_object *o, struct hil_m
 	return 0;
 }
 
+/* Read and strictly parse @path: a duplicate "kills" must not hide the first. */
+static int read_json(const char *path, struct hil_jsondoc **doc, char **err)
+{
+	struct hil_jsondoc_error jerr;
+	char *text = NULL;
+	size_t len = 0;
+	int ret = hil_file_read(path, &text, &len);
+	if (ret < 0)
+		return fail(err, ret, path, strerror(-ret));
+	*doc = hil_jsondoc_parse(text, len, &jerr);
+	ret = *doc ? 0 : -errno;
+	free(text);
+	if (ret == -EINVAL && err && asprintf(err, "%s:%d:%d: %s", path, jerr.line, jerr.col, jerr.msg) < 0)
+		*err = NULL;
+	if (!ret && !json_object_is_type(hil_jsondoc_root(*doc), json_type_object))
+		ret = fail(err, -EINVAL, path, "expected a JSON object at the top level");
+	return ret;
+}
+
+/* The keys a mutant file may have; what they must say is checked by parse(). */
+static const struct hil_jsonschema_rule mutant_rules[] = {
+	{ "summary", HIL_JSONSCHEMA_STRING, 0 }, { "edits", HIL_JSONSCHEMA_ARRAY, 0 },
+	{ "overlay", HIL_JSONSCHEMA_STRING, 0 }, { "automations", HIL_JSONSCHEMA_STRING, 0 },
+	{ "kills", HIL_JSONSCHEMA_ARRAY, 0 },
+};
+static const struct hil_jsonschema_rule edit_rules[] = {
+	{ "file", HIL_JSONSCHEMA_STRING, 0 },
+	{ "replace", HIL_JSONSCHEMA_STRING, 0 },
+	{ "with", HIL_JSONSCHEMA_STRING, 0 },
+};
+static const struct hil_jsonschema_rule kill_rules[] = {
+	{ "scenario", HIL_JSONSCHEMA_STRING, 0 },
+	{ "requirement", HIL_JSONSCHEMA_STRING, 0 },
+};
+
+struct first_problem {
+	const char *path;
+	char **err;
+};
+
+static void keep_first(void *arg, int line, int col, const char *where, const char *what)
+{
+	struct first_problem *fp = arg;
+	if (fp->err && !*fp->err &&
+	    asprintf(fp->err, "%s:%d:%d: %s%s%s", fp->path, line, col, where, *where ? ": " : "", what) < 0)
+		*fp->err = NULL;
+}
+
+/* Each object of the array @key of @top against @rules. */
+static void check_items(struct hil_jsonschema *sc, json_object *top, const char *key,
+			const struct hil_jsonschema_rule *rules, size_t n)
+{
+	json_object *arr, *vals[ARRAY_SIZE(edit_rules)]; /* the longest table */
+	assert(n <= ARRAY_SIZE(vals));
+	if (!json_object_object_get_ex(top, key, &arr) || !json_object_is_type(arr, json_type_array))
+		return;
+	hil_jsonschema_push_key(sc, key);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		hil_jsonschema_push_index(sc, i);
+		hil_jsonschema_check(sc, json_object_array_get_idx(arr, i), rules, n, vals);
+		hil_jsonschema_pop(sc);
+	}
+	hil_jsonschema_pop(sc);
+}
+
+/* Unknown keys and wrong types, with their position: a typo like "kils" is not ignored. */
+static int check_schema(const struct hil_jsondoc *doc, const char *path, char **err)
+{
+	struct first_problem fp = { path, err };
+	struct hil_jsonschema sc = { .doc = doc, .report = keep_first, .arg = &fp };
+	json_object *top = hil_jsondoc_root(doc), *vals[ARRAY_SIZE(mutant_rules)];
+	hil_jsonschema_check(&sc, top, mutant_rules, ARRAY_SIZE(mutant_rules), vals);
+	check_items(&sc, top, "edits", edit_rules, ARRAY_SIZE(edit_rules));
+	check_items(&sc, top, "kills", kill_rules, ARRAY_SIZE(kill_rules));
+	return sc.n_problems ? -EINVAL : 0;
+}
+
 static int load_one(const char *dir, const char *name, struct hil_mutant *m, char **err)
 {
 	char *mdir, *path;
@@ -102,10 +186,13 @@ static int load_one(const char *dir, const char *name, struct hil_mutant *m, cha
 		return -ENOMEM;
 	}
 	m->name = strdup(name);
-	json_object *o = json_object_from_file(path);
-	const char *why = json_util_get_last_err();
-	int ret = o ? parse(mdir, path, o, m, err) : fail(err, -EINVAL, path, why ? why : "unreadable");
-	json_object_put(o);
+	struct hil_jsondoc *doc = NULL;
+	int ret = read_json(path, &doc, err);
+	if (!ret)
+		ret = check_schema(doc, path, err);
+	if (!ret)
+		ret = parse(mdir, path, hil_jsondoc_root(doc), m, err);
+	hil_jsondoc_free(doc);
 	free(path);
 	free(mdir);
 	return ret;

@@ -14,7 +14,7 @@
 #include "r4hil/duration.h"
 #include "r4hil/file.h"
 #include "r4hil/healthring.h"
-#include "r4hil/jsonpos.h"
+#include "r4hil/jsondoc.h"
 #include "r4hil/requirements.h"
 
 #define MAX_DEPTH 8
@@ -44,7 +44,7 @@ struct label {
 
 struct loader {
 	const char *file;
-	const char *text;
+	struct hil_jsondoc *doc; /* the parsed file and where each value is */
 	struct hil_jsonpos_seg path[MAX_DEPTH];
 	size_t depth;
 	struct error *errs;
@@ -111,11 +111,11 @@ static void locate(const struct loader *ld, enum hil_jsonpos_target target, int 
 
 	*line = 1;
 	*col = 1;
-	if (!hil_jsonpos_find(ld->text, ld->path, depth, target, line, col))
+	if (!hil_jsondoc_find(ld->doc, ld->path, depth, target, line, col))
 		return;
 	while (depth > 0) {
 		depth--;
-		if (!hil_jsonpos_find(ld->text, ld->path, depth, HIL_JSONPOS_VALUE, line, col))
+		if (!hil_jsondoc_find(ld->doc, ld->path, depth, HIL_JSONPOS_VALUE, line, col))
 			return;
 	}
 }
@@ -1683,46 +1683,20 @@ static char *join_errors(struct loader *ld)
 	return text;
 }
 
-static struct json_object *parse_json(struct loader *ld, size_t len)
+/* Parse @text strictly into ld->doc; a refusal is the file's only error. */
+static struct json_object *parse_json(struct loader *ld, const char *text, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *root;
-	enum json_tokener_error jerr;
-	size_t end;
-	int line, col;
+	struct hil_jsondoc_error err;
 
-	if (!tok) {
-		ld->oom = 1;
+	ld->doc = hil_jsondoc_parse(text, len, &err);
+	if (!ld->doc) {
+		if (errno == ENOMEM)
+			ld->oom = 1;
+		else
+			add_error(ld, err.line, err.col, strdup(err.msg));
 		return NULL;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, ld->text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (!root) {
-		/* the tokener stops at the offending character */
-		hil_jsonpos_offset(ld->text, end, &line, &col);
-		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
-			add_error(ld, line, col, strdup("JSON syntax error: unexpected end of file"));
-		} else {
-			char *msg;
-
-			if (asprintf(&msg, "JSON syntax error: %s", json_tokener_error_desc(jerr)) < 0)
-				msg = NULL;
-			add_error(ld, line, col, msg);
-		}
-		return NULL;
-	}
-	while (end < len && strchr(" \t\r\n", ld->text[end]))
-		end++;
-	if (end < len) {
-		hil_jsonpos_offset(ld->text, end, &line, &col);
-		add_error(ld, line, col, strdup("JSON syntax error: unexpected text after the top-level value"));
-		json_object_put(root);
-		return NULL;
-	}
-	return root;
+	return hil_jsondoc_root(ld->doc);
 }
 
 static void free_cond(struct hil_cond *c)
@@ -1805,12 +1779,7 @@ int hil_scenario_load(const char *path, struct hil_scenario **out, char **errors
 			*errors = NULL;
 		return ret;
 	}
-	ld.text = text;
-	if (strlen(text) != len) {
-		add_error(&ld, 1, 1, strdup("the file contains a NUL byte"));
-		goto done;
-	}
-	root = parse_json(&ld, len);
+	root = parse_json(&ld, text, len);
 	if (!root)
 		goto done;
 	if (!json_object_is_type(root, json_type_object)) {
@@ -1843,7 +1812,7 @@ done:
 		free(ld.errs[i].msg);
 	free(ld.errs);
 	free(ld.labels);
-	json_object_put(root);
+	hil_jsondoc_free(ld.doc);
 	free(text);
 	return ret;
 }
