@@ -3,8 +3,10 @@
  * before the steady state, mid-step or during recovery of a short storm
  * scenario (tests/data/lab/storm-lab-fault.json) and left on, must end the
  * scenario as an error naming the lab part: never a fail, never a pass. One
- * TCase per knob, each its own ctest test (tests/CMakeLists.txt, CK_RUN_CASE);
- * the three points of a knob run at once (--jobs 3), each on its own fake lab.
+ * TCase per knob, each its own ctest test (tests/CMakeLists.txt, CK_RUN_CASE)
+ * but the slow ones, which wait out the harness's timeouts at every poll and
+ * run by hand; the three points of a knob run at once (--jobs 3), each on its
+ * own fake lab.
  */
 #include <stdio.h>
 #include <stdlib.h>
