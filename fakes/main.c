@@ -374,6 +374,7 @@ static int start_servers(struct lab *lab)
 	lab->faults.ha_fn = fl_ha_handle_http;
 	lab->faults.ha_ctx = lab->ha;
 	lab->ha_httpd = fl_httpd_start(lab->loop, "ha", 0, fl_faults_ha_handle, &lab->faults);
+	lab->faults.ha_httpd = lab->ha_httpd;
 	if (!lab->ha_httpd)
 		return fail("failed to start the HA server", NULL);
 	return 0;

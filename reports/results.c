@@ -1,6 +1,7 @@
 #include "r4hil/report.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,25 @@ static void update_status(struct hil_scenario_result *sr)
 	sr->status = fail ? HIL_FAIL : error ? HIL_ERROR : HIL_PASS;
 }
 
+/*
+ * A check that failed in a scenario the harness or the lab could not finish is
+ * not a verdict on the firmware: what it missed may be what went wrong.
+ */
+static int not_judged(struct hil_check_result *c, const char *why)
+{
+	char *msg;
+
+	if (c->status != HIL_FAIL)
+		return 0;
+	if (asprintf(&msg, "not judged: the scenario is an error (%s); the check alone said: %s", why,
+		     c->message ? c->message : "") < 0)
+		return -ENOMEM;
+	free(c->message);
+	c->message = msg;
+	c->status = HIL_ERROR;
+	return 0;
+}
+
 int hil_scenario_add_check(struct hil_scenario_result *sr, const char *id, const char *requirement,
 			   const char *kind, enum hil_status status, const char *message,
 			   const char *evidence_json)
@@ -143,7 +163,7 @@ int hil_scenario_add_check(struct hil_scenario_result *sr, const char *id, const
 	}
 	sr->n_checks++;
 	update_status(sr);
-	return 0;
+	return sr->error && sr->status == HIL_ERROR ? not_judged(c, sr->error) : 0;
 }
 
 int hil_scenario_set_error(struct hil_scenario_result *sr, enum hil_status status, const char *why)
@@ -158,6 +178,9 @@ int hil_scenario_set_error(struct hil_scenario_result *sr, enum hil_status statu
 	free(sr->error);
 	sr->error = w;
 	sr->status = status;
+	for (size_t i = 0; status == HIL_ERROR && i < sr->n_checks; i++)
+		if (not_judged(&sr->checks[i], w) < 0)
+			return -ENOMEM;
 	return 0;
 }
 

@@ -229,20 +229,89 @@ START_TEST(test_expect_gap_turns_fail_into_error)
 	hil_timeline_add_gap(tl, "plug", M(5), M(6));
 	hil_timeline_add_gap(tl, "ha", M(3), M(4));
 	v = run(&e);
-	ASSERT_VERDICT(v, HIL_ERROR, "plug == \"off\" held at start+3m50s (value off), 1 time in window start..end "
-		       "where it must never hold; but plug was not observed from start+5m to start+6m, "
-		       "so this is a lab error, not a verdict");
+	ASSERT_VERDICT(v, HIL_ERROR, "plug was not observed from start+5m to start+6m; cannot tell whether "
+		       "plug == \"off\" ever held in window start..end (what was seen: plug == \"off\" held at "
+		       "start+3m50s (value off), 1 time in window start..end where it must never hold)");
 	ck_assert_uint_eq(2, v.n_evidence);
 	ck_assert_str_eq("gap", hil_timeline_get(tl, v.evidence[1])->subject);
 	hil_verdict_clear(&v);
 
-	/* a gap outside the window, or a passing check, changes nothing */
+	/* a gap outside the window, or a value seen in its window, changes nothing */
 	e.window.has_to = 1;
 	e.window.to = (struct hil_timeref){ "storm", M(3) };
 	v = run(&e);
 	ck_assert_int_eq(HIL_FAIL, v.status);
 	hil_verdict_clear(&v);
 	e = expect(HIL_EXPECT_VALUE, "sensor.rate", HIL_COND_ABOVE, NULL, 1);
+	v = run(&e);
+	ck_assert_int_eq(HIL_PASS, v.status);
+	hil_verdict_clear(&v);
+}
+END_TEST
+
+/* Issue 17: HA refusing the token all along made a never check pass on "0 events seen". */
+START_TEST(test_expect_never_over_a_gap_is_error)
+{
+	struct hil_expect e = expect(HIL_EXPECT_NEVER, "switch.internet", HIL_COND_EQUALS, "off", 0);
+	struct hil_verdict v;
+
+	e.window = (struct hil_window){ .from = { "storm", 0 }, .has_for = 1, .for_ms = M(2) };
+	ck_assert_int_eq(0, hil_timeline_add_gap_why(tl, "ha", M(2), M(3), "HA answered 401"));
+	ck_assert_int_eq(0, hil_timeline_add_gap_why(tl, "ha", M(2), M(14), "HA answered 401"));
+	v = run(&e);
+	ASSERT_VERDICT(v, HIL_ERROR, "HA answered 401 from storm+1m to storm+13m; cannot tell whether "
+		       "switch.internet == \"off\" ever held in window storm..storm+2m (what was seen: "
+		       "switch.internet == \"off\" never held in window storm..storm+2m (0 events of "
+		       "switch.internet seen))");
+	ck_assert_uint_eq(1, v.n_evidence);
+	ck_assert_str_eq("gap", hil_timeline_get(tl, v.evidence[0])->subject);
+	hil_verdict_clear(&v);
+	/* the window before the gap was watched: a pass */
+	e.window.for_ms = S(59);
+	v = run(&e);
+	ck_assert_int_eq(HIL_PASS, v.status);
+	hil_verdict_clear(&v);
+}
+END_TEST
+
+/* Every kind whose verdict hangs on what a gap hid is an error; an observed event before it is not. */
+START_TEST(test_expect_gap_errors_every_kind_it_could_change)
+{
+	struct hil_expect e = expect(HIL_EXPECT_VALUE, "sensor.rate", HIL_COND_ABOVE, NULL, 100000);
+	struct hil_verdict v;
+
+	hil_timeline_add_gap_why(tl, "ha", M(5), M(7), "HA answered 401");
+	/* seen at 3m, before the gap: decided */
+	v = run(&e);
+	ck_assert_int_eq(HIL_PASS, v.status);
+	hil_verdict_clear(&v);
+	/* never seen, and the gap could hide it */
+	e.cond.number = 200000;
+	v = run(&e);
+	ck_assert_int_eq(HIL_ERROR, v.status);
+	ck_assert_ptr_nonnull(strstr(v.message, "HA answered 401 from start+5m to start+7m; cannot tell whether "
+					       "sensor.rate > 200000 held in window start..end"));
+	hil_verdict_clear(&v);
+	/* a stretch still open when the gap began: how long it held is unknown */
+	e = expect(HIL_EXPECT_SUSTAINED, "sensor.carrier", HIL_COND_EQUALS, "0", 0);
+	e.has_max = 1;
+	e.max_ms = M(10);
+	v = run(&e);
+	ck_assert_int_eq(HIL_ERROR, v.status);
+	ck_assert_ptr_nonnull(strstr(v.message, "cannot tell how long sensor.carrier == \"0\" held"));
+	hil_verdict_clear(&v);
+	/* a recovery whose end may hide in the gap */
+	e = expect(HIL_EXPECT_RECOVERY, NULL, HIL_COND_EQUALS, NULL, 0);
+	e.from = (struct hil_cond){ "automation.storm_down", HIL_COND_EQUALS, "triggered", 0 };
+	e.to = (struct hil_cond){ "sensor.carrier", HIL_COND_EQUALS, "1", 0 };
+	e.has_min = 1;
+	e.min_ms = M(4);
+	v = run(&e);
+	ck_assert_int_eq(HIL_ERROR, v.status);
+	ck_assert_ptr_nonnull(strstr(v.message, "cannot tell when sensor.carrier == \"1\" held after"));
+	hil_verdict_clear(&v);
+	/* a gap of another source changes nothing */
+	e = expect(HIL_EXPECT_NEVER, "plug", HIL_COND_EQUALS, "unknown", 0);
 	v = run(&e);
 	ck_assert_int_eq(HIL_PASS, v.status);
 	hil_verdict_clear(&v);
@@ -280,6 +349,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_expect_sustained_bounds);
 	tcase_add_test(tc, test_expect_recovery_pass_slow_and_missing_anchor);
 	tcase_add_test(tc, test_expect_gap_turns_fail_into_error);
+	tcase_add_test(tc, test_expect_never_over_a_gap_is_error);
+	tcase_add_test(tc, test_expect_gap_errors_every_kind_it_could_change);
 	tcase_add_test(tc, test_expect_unreached_anchor_is_error);
 	suite_add_tcase(s, tc);
 	return s;

@@ -59,6 +59,42 @@ START_TEST(test_report_exit_codes)
 }
 END_TEST
 
+/* Issue 17: an SSH drop made the scenario an error but left fail [HA-STORM-DOWN] in both reports. */
+START_TEST(test_report_errored_scenario_carries_no_fail)
+{
+	char *dir = hil_test_tmpdir("report"), *json, *junit, *text;
+	struct hil_run_result *run = hil_run_result_new(dir, "fakelab");
+	struct hil_scenario_result *sr = hil_run_add_scenario(run, "storm-down", NULL, NULL, reqs, 2);
+
+	ck_assert_int_eq(0, hil_scenario_add_check(sr, "ok", "SFP-1", "value", HIL_PASS, "seen", NULL));
+	ck_assert_int_eq(0, hil_scenario_add_check(sr, "plug-off", "HA-STORM-DOWN", "event", HIL_FAIL,
+						   "switch.internet == \"off\" never held", NULL));
+	ck_assert_int_eq(0, hil_scenario_set_error(sr, HIL_ERROR, "teardown: could not restore /etc: router not back"));
+	ck_assert_int_eq(0, hil_scenario_add_check(sr, "late", "HA-STORM-DOWN", "never", HIL_FAIL, "held", NULL));
+	ck_assert_int_eq(HIL_PASS, sr->checks[0].status);
+	ck_assert_int_eq(HIL_ERROR, sr->checks[1].status);
+	ck_assert_str_eq("not judged: the scenario is an error (teardown: could not restore /etc: router not back); "
+			 "the check alone said: switch.internet == \"off\" never held", sr->checks[1].message);
+	ck_assert_int_eq(HIL_ERROR, sr->checks[2].status);
+	ck_assert_int_eq(3, hil_run_exit_code(run));
+	ck_assert_int_ne(-1, asprintf(&json, "%s/results.json", dir));
+	ck_assert_int_ne(-1, asprintf(&junit, "%s/junit.xml", dir));
+	ck_assert_int_eq(0, hil_report_write_json(run, json));
+	ck_assert_int_eq(0, hil_report_write_junit(run, junit));
+	text = hil_test_read_file(json);
+	ck_assert_msg(strstr(text, "\"status\": \"fail\"") == NULL && strstr(text, "\"status\":\"fail\"") == NULL,
+		      "%s", text);
+	ck_assert_msg(strstr(text, "\"status\": \"error\"") || strstr(text, "\"status\":\"error\""), "%s", text);
+	free(text);
+	text = hil_test_read_file(junit);
+	ck_assert_msg(strstr(text, "<failure") == NULL, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "failures=\"0\""));
+	free(text);
+	hil_run_result_free(run);
+	free(json), free(junit), free(dir);
+}
+END_TEST
+
 START_TEST(test_report_json_content)
 {
 	char *dir = hil_test_tmpdir("report"), *path;
@@ -173,6 +209,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_report_exit_codes);
+	tcase_add_test(tc, test_report_errored_scenario_carries_no_fail);
 	tcase_add_test(tc, test_report_json_content);
 	tcase_add_test(tc, test_report_junit_content_and_escaping);
 	tcase_add_test(tc, test_report_junit_strips_control_characters);

@@ -70,6 +70,31 @@ START_TEST(test_timeline_gaps_overlap_closed_intervals)
 }
 END_TEST
 
+/* A poller failing again since its last good poll grows one gap, which keeps what the lab answered. */
+START_TEST(test_timeline_gap_grows_and_says_why)
+{
+	struct hil_timeline *tl = hil_timeline_new();
+	struct hil_gap g;
+	size_t pos = 0;
+
+	ck_assert_int_eq(0, hil_timeline_add_gap_why(tl, "ha", 10000, 20000, "HA answered 401"));
+	ck_assert_int_eq(0, hil_timeline_add_gap_why(tl, "ha", 10000, 70000, "HA did not answer in time"));
+	ck_assert_int_eq(0, hil_timeline_add_gap_why(tl, "plug", 10000, 30000, NULL));
+	ck_assert_uint_eq(2, hil_timeline_count(tl));
+	ck_assert_str_eq("1m", hil_timeline_get(tl, 0)->value);
+	ck_assert_str_eq("{\"from\":10000,\"to\":70000,\"why\":\"HA answered 401\"}", hil_timeline_get(tl, 0)->detail);
+	ck_assert_str_eq("{\"from\":10000,\"to\":30000}", hil_timeline_get(tl, 1)->detail);
+	ck_assert_int_eq(1, hil_timeline_gap_next(tl, "ha", 65000, 90000, &pos, &g));
+	ck_assert_int_eq(70000, g.to_ms);
+	ck_assert_str_eq("HA answered 401", g.why);
+	ck_assert_int_eq(0, hil_timeline_gap_next(tl, "ha", 65000, 90000, &pos, &g));
+	pos = 0;
+	ck_assert_int_eq(1, hil_timeline_gap_next(tl, "plug", 0, 10000, &pos, &g));
+	ck_assert_ptr_null(g.why);
+	hil_timeline_free(tl);
+}
+END_TEST
+
 START_TEST(test_timeline_jsonl_round_trip)
 {
 	char *dir = hil_test_tmpdir("timeline"), *path, *text, *err = NULL;
@@ -82,6 +107,7 @@ START_TEST(test_timeline_jsonl_round_trip)
 			 "{\"last_changed\":\"2026-01-01T00:03:10.123456+00:00\"}");
 	hil_timeline_add(tl, 200000, "plug", "plug", "a \"quoted\"\nvalue", NULL);
 	hil_timeline_add_gap(tl, "router", 100000, 130000);
+	hil_timeline_add_gap_why(tl, "ha", 100000, 110000, "HA answered 401");
 	f = fopen(path, "w");
 	ck_assert_int_eq(0, hil_timeline_write_jsonl(tl, f, "storm-down", 1767225600000LL));
 	/* a line of another scenario in the same file is filtered out */
@@ -108,6 +134,10 @@ START_TEST(test_timeline_jsonl_round_trip)
 		ck_assert_str_eq(a->detail ? a->detail : "-", b->detail ? b->detail : "-");
 	}
 	ck_assert_int_eq(1, hil_timeline_gap_overlaps(back, "router", 120000, 120000, NULL, NULL));
+	struct hil_gap g;
+	size_t pos = 0;
+	ck_assert_int_eq(1, hil_timeline_gap_next(back, "ha", 0, 200000, &pos, &g));
+	ck_assert_str_eq("HA answered 401", g.why);
 	hil_timeline_free(back);
 
 	ck_assert_int_eq(0, hil_timeline_read_jsonl(path, NULL, &back, NULL));
@@ -151,6 +181,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_timeline_orders_out_of_order_events_stably);
 	tcase_add_test(tc, test_timeline_marks_are_events);
 	tcase_add_test(tc, test_timeline_gaps_overlap_closed_intervals);
+	tcase_add_test(tc, test_timeline_gap_grows_and_says_why);
 	tcase_add_test(tc, test_timeline_jsonl_round_trip);
 	tcase_add_test(tc, test_timeline_read_reports_bad_line);
 	suite_add_tcase(s, tc);

@@ -34,7 +34,7 @@ static void slow_prepare(void *ctx, fd_set *r, fd_set *w, fd_set *e, int *max_fd
 			*timeout_ms = f->slow[i].due_ms > now ? f->slow[i].due_ms - now : 0;
 }
 
-/* Answer the requests that are due, as the plug would have at once. */
+/* Answer the requests that are due, as their server would have at once. */
 static void slow_dispatch(void *ctx, fd_set *r, fd_set *w, fd_set *e)
 {
 	struct fl_faults *f = ctx;
@@ -49,9 +49,9 @@ static void slow_dispatch(void *ctx, fd_set *r, fd_set *w, fd_set *e)
 		struct fl_http_req req = { .method = q->method, .path = q->path, .body = q->body,
 					   .body_len = q->body_len, .conn = q->conn };
 		struct fl_http_resp resp = { 0 };
-		if (f->plug_fn(f->plug_ctx, &req, &resp) < 0)
+		if (q->fn(q->fn_ctx, &req, &resp) < 0)
 			fl_http_reply(&resp, 500, "{}");
-		fl_httpd_resume(f->plug_httpd, q->conn, &resp);
+		fl_httpd_resume(q->httpd, q->conn, &resp);
 		free(q->method), free(q->path), free(q->body);
 		*q = f->slow[--f->n_slow];
 	}
@@ -59,16 +59,19 @@ static void slow_dispatch(void *ctx, fd_set *r, fd_set *w, fd_set *e)
 
 static const struct fl_poller_ops slow_ops = { .prepare = slow_prepare, .dispatch = slow_dispatch };
 
-static int hold_back(struct fl_faults *f, const struct fl_http_req *req, struct fl_http_resp *resp)
+/* Answer @req through @fn after @delay_ms of real time, from @httpd's connection. */
+static int hold_back(struct fl_faults *f, struct fl_httpd *httpd, fl_http_handler fn, void *fn_ctx,
+		     int delay_ms, const struct fl_http_req *req, struct fl_http_resp *resp)
 {
-	if (f->n_slow == FL_FAULT_MAX_SLOW || !f->plug_httpd) {
+	if (f->n_slow == FL_FAULT_MAX_SLOW || !httpd) {
 		fl_http_reply(resp, 503, "Service Unavailable");
 		return 0;
 	}
 	if (!f->slow_poller && fl_loop_add_poller(f->loop, &slow_ops, f) == 0)
 		f->slow_poller = 1;
 	struct fl_slow_req *q = &f->slow[f->n_slow++];
-	*q = (struct fl_slow_req){ .conn = req->conn, .due_ms = mono_ms() + f->plug_slow_ms,
+	*q = (struct fl_slow_req){ .conn = req->conn, .due_ms = mono_ms() + delay_ms,
+				   .httpd = httpd, .fn = fn, .fn_ctx = fn_ctx,
 				   .method = strdup(req->method), .path = strdup(req->path),
 				   .body = strndup(req->body, req->body_len), .body_len = req->body_len };
 	resp->suspend = 1;
@@ -79,7 +82,7 @@ int fl_faults_plug_handle(void *ctx, const struct fl_http_req *req, struct fl_ht
 {
 	struct fl_faults *f = ctx;
 	if (f->plug_slow_ms)
-		return hold_back(f, req, resp);
+		return hold_back(f, f->plug_httpd, f->plug_fn, f->plug_ctx, f->plug_slow_ms, req, resp);
 	if (f->plug_fail) {
 		fl_http_reply(resp, 503, "Service Unavailable");
 		resp->content_type = "text/plain";
@@ -95,6 +98,8 @@ int fl_faults_ha_handle(void *ctx, const struct fl_http_req *req, struct fl_http
 		fl_http_reply(resp, 401, "{\"message\":\"401: Unauthorized\"}");
 		return 0;
 	}
+	if (f->ha_slow_ms)
+		return hold_back(f, f->ha_httpd, f->ha_fn, f->ha_ctx, f->ha_slow_ms, req, resp);
 	return f->ha_fn(f->ha_ctx, req, resp);
 }
 
@@ -242,6 +247,7 @@ void fl_faults_stop(struct fl_faults *f)
 		free(f->slow[i].method), free(f->slow[i].path), free(f->slow[i].body);
 	f->n_slow = 0;
 	f->plug_slow_ms = 0;
+	f->ha_slow_ms = 0;
 	if (!f->port)
 		return; /* never started */
 	for (int i = 0; i < FL_FAULT_MAX_PAIRS; i++)
@@ -269,8 +275,10 @@ static int set_mode(struct fl_faults *f, const char *target, const char *mode, i
 		for (int i = 0; f->ssh_drop && i < FL_FAULT_MAX_PAIRS; i++)
 			if (f->pairs[i].a >= 0)
 				close_pair(f, i);
-	} else if (strcmp(target, "ha") == 0 && (ok || !strcmp(mode, "refuse-token"))) {
-		f->ha_refuse = !ok;
+	} else if (strcmp(target, "ha") == 0 && (ok || !strcmp(mode, "refuse-token") || !strcmp(mode, "slow"))) {
+		f->ha_refuse = !strcmp(mode, "refuse-token");
+		/* beyond the harness's 10 s per HA request */
+		f->ha_slow_ms = !strcmp(mode, "slow") ? (delay_ms > 0 ? delay_ms : 12000) : 0;
 	} else {
 		return -EINVAL;
 	}
@@ -287,7 +295,7 @@ int fl_faults_handle_control(struct fl_faults *f, const struct fl_http_req *req,
 	    set_mode(f, json_object_get_string(target), json_object_get_string(mode), delay_ms) < 0) {
 		fl_http_reply(resp, 400, "{\"message\":\"expected {\\\"target\\\": \\\"plug\\\", \\\"mode\\\": "
 				   "\\\"fail|stuck|slow|ok\\\"}, {\\\"target\\\": \\\"ssh\\\", \\\"mode\\\": \\\"drop|ok\\\"} "
-				   "or {\\\"target\\\": \\\"ha\\\", \\\"mode\\\": \\\"refuse-token|ok\\\"}\"}");
+				   "or {\\\"target\\\": \\\"ha\\\", \\\"mode\\\": \\\"refuse-token|slow|ok\\\"}\"}");
 	} else {
 		fl_http_reply(resp, 200, "{\"ok\":true}");
 	}

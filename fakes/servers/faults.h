@@ -11,6 +11,8 @@
  *                 dropbear) closes every connection and refuses new ones
  *         "ok"
  *   ha:   "refuse-token"  HA answers 401 to every request
+ *         "slow"  every request is answered only after "delay_ms" (default 12 000)
+ *                 of wall-clock time, longer than the harness waits
  *         "ok"
  *
  * Only the harness's paths are affected: HA's own SSH to the router and the
@@ -27,10 +29,13 @@ struct fl_truth;
 #define FL_FAULT_MAX_PAIRS 32
 #define FL_FAULT_MAX_SLOW 8
 
-/* A plug request held back by the "slow" fault, answered when due (real time). */
+/* A plug or HA request held back by a "slow" fault, answered when due (real time). */
 struct fl_slow_req {
 	struct MHD_Connection *conn;
 	int64_t due_ms; /* CLOCK_MONOTONIC */
+	struct fl_httpd *httpd; /* whose connection it is */
+	fl_http_handler fn;     /* the wrapped server that answers it */
+	void *fn_ctx;
 	char *method, *path, *body;
 	size_t body_len;
 };
@@ -39,8 +44,8 @@ struct fl_faults {
 	struct fl_loop *loop;
 	struct fl_truth *truth;
 	int plug_fail, plug_stuck, ssh_drop, ha_refuse;
-	int plug_slow_ms; /* 0: answer at once */
-	struct fl_httpd *plug_httpd; /* to resume the held-back requests */
+	int plug_slow_ms, ha_slow_ms; /* 0: answer at once */
+	struct fl_httpd *plug_httpd, *ha_httpd; /* to resume the held-back requests */
 	struct fl_slow_req slow[FL_FAULT_MAX_SLOW];
 	int n_slow, slow_poller;
 	/* the wrapped servers */

@@ -131,8 +131,42 @@ static int router_state_holds(struct engine *e, const struct hil_cond *c, char *
 	return 0;
 }
 
+/*
+ * A probe of a source the lab could not read: -1 (neither holds nor fails), with
+ * *why naming the probe, the part and what it answered.
+ */
+static int unreadable(char **why, const char *probe, const char *answer)
+{
+	if (asprintf(why, "%s: %s", probe, answer ? answer : "no answer") < 0)
+		*why = NULL;
+	return -1;
+}
+
+/* HA's current state of the probe's entity: 1 holds, 0 does not, -1 HA could not say. */
+static int ha_state_holds(struct engine *e, const struct hil_cond *c, char **why)
+{
+	char *state = NULL, *err = NULL, *answer;
+	int ret = hil_ha_get_state(e->t->ha, c->subject, &state, &err);
+	int ok = ret == 0 && hil_cond_match(c, state);
+	if (ret < 0 && ret != -ENOENT) {
+		answer = hil_observer_answer("HA", ret, err);
+		ok = unreadable(why, c->subject, answer);
+		free(answer);
+	} else if (!ok) {
+		char *want = hil_cond_describe(c);
+		if (asprintf(why, "%s is %s, want %s", c->subject, ret == 0 ? state : "unknown to HA", want) < 0)
+			*why = NULL;
+		free(want);
+	}
+	free(state);
+	free(err);
+	return ok;
+}
+
+/* 1 the probe holds, 0 it does not, -1 the lab could not tell (*why says which part). */
 static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 {
+	const char *down;
 	switch (p->kind) {
 	case HIL_PROBE_ROUTER_UP:
 		if (hil_observer_router_up(e->obs) == 1)
@@ -140,6 +174,9 @@ static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 		*why = strdup("router not reachable over SSH");
 		return 0;
 	case HIL_PROBE_PLUG_ON:
+		/* the last reading may be older than the plug's failure: not an answer */
+		if ((down = hil_observer_unreadable(e->obs, "plug")))
+			return unreadable(why, "plug-on", down);
 		if (hil_observer_plug_on(e->obs) == 1)
 			return 1;
 		*why = strdup("plug not on");
@@ -149,43 +186,37 @@ static int probe_holds(struct engine *e, const struct hil_probe *p, char **why)
 	}
 	if (strncmp(p->cond.subject, "router.", 7) == 0 || strncmp(p->cond.subject, "ring.", 5) == 0)
 		return router_state_holds(e, &p->cond, why);
-	char *state = NULL, *err = NULL;
-	int ret = hil_ha_get_state(e->t->ha, p->cond.subject, &state, &err);
-	int ok = ret == 0 && hil_cond_match(&p->cond, state);
-	if (!ok) {
-		char *want = hil_cond_describe(&p->cond);
-		if (asprintf(why, "%s is %s, want %s", p->cond.subject,
-			     ret == 0 ? state : (ret == -ENOENT ? "unknown to HA" : "unreadable"), want) < 0)
-			*why = NULL;
-		free(want);
-	}
-	free(state);
-	free(err);
-	return ok;
+	return ha_state_holds(e, &p->cond, why);
 }
 
-/* Do all probes hold now? On no, *why says which did not. */
+/* Do all probes hold now? 1 yes; else 0 or -1 (unreadable) from the first that does not, *why says which. */
 static int steady_now(struct engine *e, char **why)
 {
 	const struct hil_steady *st = &e->sc->steady;
 	for (size_t i = 0; i < st->n_probes; i++) {
 		free(*why);
 		*why = NULL;
-		if (!probe_holds(e, &st->probes[i], why))
-			return 0;
+		int ret = probe_holds(e, &st->probes[i], why);
+		if (ret != 1)
+			return ret;
 	}
 	return 1;
 }
 
-/* Wait up to the settle time for the steady state; 1 if it holds. */
+/*
+ * Wait up to the settle time for the steady state: 1 if it holds, 0 if it did
+ * not in time, -1 as soon as a probe's source cannot be read (the lab's error,
+ * whatever the system does).
+ */
 static int reach_steady_state(struct engine *e, char **why)
 {
 	const struct hil_steady *st = &e->sc->steady;
 	int64_t deadline = now_abs(e) + st->settle_ms;
 	for (;;) {
 		hil_observer_poll(e->obs);
-		if (steady_now(e, why))
-			return 1;
+		int ret = steady_now(e, why);
+		if (ret != 0)
+			return ret;
 		if (now_abs(e) >= deadline || e->error)
 			return 0;
 		int64_t next = now_abs(e) + e->sc->observe_period_ms;
@@ -652,10 +683,14 @@ static void experiment(struct engine *e, struct hil_scenario_result *r)
 	if (e->sc->steady.present) {
 		e->phase = "steady-state";
 		e->step[0] = '\0';
-		if (!reach_steady_state(e, &why)) {
+		int st = reach_steady_state(e, &why);
+		if (st != 1) {
 			char d[32];
-			set_error(e, "steady state not reached within %s before the fault: %s",
-				  hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d)), why ? why : "?");
+			if (st < 0)
+				set_error(e, "steady state could not be checked before the fault: %s", why ? why : "?");
+			else
+				set_error(e, "steady state not reached within %s before the fault: %s",
+					  hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d)), why ? why : "?");
 			free(why);
 			return;
 		}
@@ -671,18 +706,22 @@ static void experiment(struct engine *e, struct hil_scenario_result *r)
 	if (e->sc->steady.present) {
 		e->phase = "recovery";
 		e->step[0] = '\0';
-		int ok = reach_steady_state(e, &why);
+		int st = reach_steady_state(e, &why);
 		if (e->error) {
 			free(why);
 			return;
 		}
 		char d[32], *msg = NULL;
-		if (asprintf(&msg, ok ? "steady state restored after the experiment"
-				      : "steady state not restored within %s after the experiment: %s",
-			     hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d)), why ? why : "?") < 0)
+		hil_duration_format(e->sc->steady.settle_ms, d, sizeof(d));
+		int n = st == 1 ? asprintf(&msg, "steady state restored after the experiment")
+			: st < 0 ? asprintf(&msg, "steady state could not be checked after the experiment: %s",
+					    why ? why : "?")
+			: asprintf(&msg, "steady state not restored within %s after the experiment: %s", d,
+				   why ? why : "?");
+		if (n < 0)
 			msg = NULL;
-		hil_scenario_add_check(r, "steady-state-after", e->sc->steady.requirement,
-					      "steady-state", ok ? HIL_PASS : HIL_FAIL, msg, "[]");
+		hil_scenario_add_check(r, "steady-state-after", e->sc->steady.requirement, "steady-state",
+				       st == 1 ? HIL_PASS : st < 0 ? HIL_ERROR : HIL_FAIL, msg, "[]");
 		free(msg);
 		free(why);
 	}

@@ -53,8 +53,25 @@ struct eval {
 	int64_t anchor_ms;
 	int64_t from, to;
 	char window[160];	/* "storm..storm+3m" */
+	/*
+	 * Where the verdict depends on not having missed an event: a gap of the
+	 * subject's source there makes it an error. None when an observed event
+	 * decides it alone (a value seen in its window).
+	 */
+	struct need {
+		const char *subject;
+		int64_t from, to;
+	} need[2];
+	size_t n_need;
+	char what[320];	/* "whether switch.internet == \"off\" ever held in window ..." */
 	int oom;
 };
+
+static void need(struct eval *ev, const char *subject, int64_t from, int64_t to)
+{
+	if (ev->n_need < 2)
+		ev->need[ev->n_need++] = (struct need){ subject, from, to };
+}
 
 /* "storm+2m50s", "start-10s", "storm" */
 static const char *rel(const struct eval *ev, int64_t t, char buf[64])
@@ -232,6 +249,8 @@ static void eval_some(struct eval *ev, char *desc)
 			x->value, ev->window);
 		return;
 	}
+	need(ev, c->subject, ev->from, ev->to);
+	snprintf(ev->what, sizeof(ev->what), "whether %s held in window %s", desc, ev->window);
 	seen_summary(ev, c, seen, sizeof(seen));
 	verdict(ev, HIL_FAIL, "%s never held in window %s (%s)", desc, ev->window, seen);
 }
@@ -242,6 +261,10 @@ static void eval_never(struct eval *ev, char *desc)
 	size_t n = 0, n_seen = 0, first = 0;
 	char t[64];
 
+	/* a hole anywhere in the window may hide the forbidden value, and a value seen
+	 * next to one may be the lab's doing (a dropped link reads as the router down) */
+	need(ev, c->subject, ev->from, ev->to);
+	snprintf(ev->what, sizeof(ev->what), "whether %s ever held in window %s", desc, ev->window);
 	for (size_t i = 0; i < hil_timeline_count(ev->tl); i++) {
 		const struct hil_event *x = hil_timeline_get(ev->tl, i);
 
@@ -338,13 +361,17 @@ static void eval_sustained(struct eval *ev, char *desc)
 	char bounds[96], seen[192], t1[64], t2[64], d[32];
 
 	bounds_text(e, bounds, sizeof(bounds));
+	snprintf(ev->what, sizeof(ev->what), "how long %s held in window %s", desc, ev->window);
 	if (find_stretch(ev, &e->cond, ev->from, ev->to, &start, &end, &open)) {
+		need(ev, e->cond.subject, ev->from, ev->to);
 		seen_summary(ev, &e->cond, seen, sizeof(seen));
 		verdict(ev, HIL_FAIL, "%s never held in window %s (%s; %s)", desc, ev->window, seen,
 			bounds);
 		return;
 	}
 	hil_duration_format(end - start, d, sizeof(d));
+	/* an earlier stretch, a break or the real end may hide in a gap up to the stretch's end */
+	need(ev, e->cond.subject, ev->from, open && ev->to > end ? ev->to : end);
 	if (in_bounds(e, end - start))
 		verdict(ev, HIL_PASS, "%s held for %s%s (%s) from %s", desc, open ? "at least " : "",
 			d, bounds, rel(ev, start, t1));
@@ -367,6 +394,7 @@ static void eval_recovery(struct eval *ev)
 		goto out;
 	}
 	bounds_text(e, bounds, sizeof(bounds));
+	snprintf(ev->what, sizeof(ev->what), "when %s held after %s", to_desc, from_desc);
 	for (size_t i = 0; i < hil_timeline_count(ev->tl); i++) {
 		const struct hil_event *x = hil_timeline_get(ev->tl, i);
 
@@ -378,6 +406,8 @@ static void eval_recovery(struct eval *ev)
 		add_evidence(ev, i);
 		break;
 	}
+	/* an earlier anchor event may hide in a gap before the one seen */
+	need(ev, e->from.subject, ev->from, found ? t0 : ev->to);
 	if (!found) {
 		verdict(ev, HIL_FAIL, "no event %s in window %s: nothing to measure recovery from (%s)",
 			from_desc, ev->window, bounds);
@@ -385,10 +415,13 @@ static void eval_recovery(struct eval *ev)
 	}
 	/* recovery may complete after the window: the window only places the anchor event */
 	if (find_stretch(ev, &e->to, t0, INT64_MAX, &start, &end, &open)) {
+		need(ev, e->to.subject, t0, INT64_MAX);
 		verdict(ev, HIL_FAIL, "%s never held after %s at %s (%s)", to_desc, from_desc,
 			rel(ev, t0, t1), bounds);
 		goto out;
 	}
+	/* an earlier recovery may hide in a gap between the anchor and the one seen */
+	need(ev, e->to.subject, t0, start);
 	hil_duration_format(start - t0, d, sizeof(d));
 	verdict(ev, in_bounds(e, start - t0) ? HIL_PASS : HIL_FAIL,
 		"%s held %s after %s at %s (%s)", to_desc, d, from_desc, rel(ev, t0, t1), bounds);
@@ -397,29 +430,46 @@ out:
 	free(to_desc);
 }
 
-/* A failure seen through a hole in the observation is the lab's fault, not the firmware's. */
-static void downgrade_on_gap(struct eval *ev, const char *subject)
+/* The gap event of @g, as evidence. */
+static void add_gap_evidence(struct eval *ev, const struct hil_gap *g)
 {
-	const char *source = hil_subject_source(subject);
-	int64_t gf, gt;
-	char t1[64], t2[64], *msg;
-
-	if (ev->out->status != HIL_FAIL ||
-	    !hil_timeline_gap_overlaps(ev->tl, source, ev->from, ev->to, &gf, &gt))
-		return;
-	if (asprintf(&msg, "%s; but %s was not observed from %s to %s, so this is a lab error, not a verdict",
-		     ev->out->message, source, rel(ev, gf, t1), rel(ev, gt, t2)) < 0) {
-		ev->oom = 1;
-		return;
-	}
-	free(ev->out->message);
-	ev->out->message = msg;
-	ev->out->status = HIL_ERROR;
 	for (size_t i = 0; i < hil_timeline_count(ev->tl); i++) {
 		const struct hil_event *x = hil_timeline_get(ev->tl, i);
 
-		if (!strcmp(x->subject, "gap") && !strcmp(x->source, source) && x->t_ms == gf)
+		if (!strcmp(x->subject, "gap") && !strcmp(x->source, g->source) && x->t_ms == g->from_ms)
 			add_evidence(ev, i);
+	}
+}
+
+/*
+ * A verdict that depends on what a source could not be read for is the lab's
+ * error, pass or fail alike: the message names the part and what it answered.
+ */
+static void judge_gaps(struct eval *ev)
+{
+	char t1[64], t2[64], who[96], *msg;
+	struct hil_gap g;
+
+	for (size_t k = 0; k < ev->n_need; k++) {
+		const struct need *n = &ev->need[k];
+		const char *source = hil_subject_source(n->subject);
+		size_t pos = 0;
+
+		if (!hil_timeline_gap_next(ev->tl, source, n->from, n->to, &pos, &g))
+			continue;
+		if (!g.why)
+			snprintf(who, sizeof(who), "%s was not observed", source);
+		if (asprintf(&msg, "%s from %s to %s; cannot tell %s (what was seen: %s)",
+			     g.why ? g.why : who, rel(ev, g.from_ms, t1), rel(ev, g.to_ms, t2), ev->what,
+			     ev->out->message ? ev->out->message : "") < 0) {
+			ev->oom = 1;
+			return;
+		}
+		free(ev->out->message);
+		ev->out->message = msg;
+		ev->out->status = HIL_ERROR;
+		add_gap_evidence(ev, &g);
+		return;
 	}
 }
 
@@ -454,12 +504,7 @@ int hil_expect_eval(const struct hil_expect *e, const struct hil_timeline *tl,
 		eval_recovery(&ev);
 		break;
 	}
-	if (e->kind == HIL_EXPECT_RECOVERY) {
-		downgrade_on_gap(&ev, e->from.subject);
-		downgrade_on_gap(&ev, e->to.subject);
-	} else {
-		downgrade_on_gap(&ev, e->cond.subject);
-	}
+	judge_gaps(&ev);
 out:
 	free(desc);
 	if (ev.oom) {

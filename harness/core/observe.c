@@ -17,6 +17,7 @@
 #include "r4hil/timeline.h"
 
 #define ROUTER_PROBE_TIMEOUT_MS 5000
+#define ROUTER_NO_ANSWER "router SSH gave no answer"
 
 struct known {
 	char *entity;
@@ -43,6 +44,8 @@ struct hil_observer {
 	size_t n_cmds;
 	struct ring_reader *ring; /* observe.health_ring, NULL if none */
 	int64_t router_last_ok; /* t of the last good router command */
+	char *ha_down;      /* what HA answered the last poll, NULL if it was read */
+	char *plug_down;    /* the same for the plug */
 };
 
 /* observe.commands: run on every poll while the router is up. */
@@ -117,6 +120,8 @@ void hil_observer_free(struct hil_observer *o)
 	free(o->cmds);
 	ring_reader_free(o->ring);
 	free(o->boot_id);
+	free(o->ha_down);
+	free(o->plug_down);
 	free(o);
 }
 
@@ -164,6 +169,31 @@ static void on_history_row(void *arg, const char *entity, const char *state, int
 	hil_timeline_add(o->tl, last_changed_ms - o->origin, "ha", entity, state, NULL);
 }
 
+char *hil_observer_answer(const char *part, int ret, const char *err)
+{
+	const char *http = err ? strstr(err, "HTTP ") : NULL;
+	char *out = NULL;
+	long status = http ? strtol(http + 5, NULL, 10) : 0;
+	int n;
+
+	if (status >= 100)
+		n = asprintf(&out, "%s answered %ld", part, status);
+	else if (ret == -ETIMEDOUT)
+		n = asprintf(&out, "%s did not answer in time", part);
+	else
+		n = asprintf(&out, "%s could not be reached (%s)", part, strerror(ret < 0 ? -ret : EIO));
+	return n < 0 ? NULL : out;
+}
+
+/* A failed poll of @source: the gap since its last good poll, and what it answered. */
+static void source_down(struct hil_observer *o, const char *source, const char *part, int64_t last_ok,
+			int64_t t, int ret, const char *err, char **down)
+{
+	free(*down);
+	*down = hil_observer_answer(part, ret, err);
+	hil_timeline_add_gap_why(o->tl, source, last_ok, t, *down);
+}
+
 static void poll_ha(struct hil_observer *o, int64_t now)
 {
 	if (o->n_known == 0)
@@ -172,10 +202,11 @@ static void poll_ha(struct hil_observer *o, int64_t now)
 	/* Fetch from the previous poll on: rows already seen are filtered by state. */
 	int ret = hil_ha_history(o->t->ha, o->entities, o->n_known, o->ha_since, 0, on_history_row, o, &err);
 	if (ret < 0) {
-		hil_timeline_add_gap(o->tl, "ha", o->ha_last_ok, now - o->origin);
+		source_down(o, "ha", "HA", o->ha_last_ok, now - o->origin, ret, err, &o->ha_down);
 		free(err);
 		return;
 	}
+	replace(&o->ha_down, NULL);
 	o->ha_since = now;
 	o->ha_last_ok = now - o->origin;
 }
@@ -184,11 +215,13 @@ static void poll_plug(struct hil_observer *o, int64_t now)
 {
 	int on = 0;
 	char *err = NULL;
-	if (hil_plug_get(o->t->plug, &on, &err) < 0) {
-		hil_timeline_add_gap(o->tl, "plug", o->plug_last_ok, now - o->origin);
+	int ret = hil_plug_get(o->t->plug, &on, &err);
+	if (ret < 0) {
+		source_down(o, "plug", "plug", o->plug_last_ok, now - o->origin, ret, err, &o->plug_down);
 		free(err);
 		return;
 	}
+	replace(&o->plug_down, NULL);
 	o->plug_last_ok = now - o->origin;
 	if (on != o->plug_on)
 		hil_timeline_add(o->tl, now - o->origin, "plug", "plug", on ? "on" : "off", NULL);
@@ -352,7 +385,7 @@ static void poll_commands(struct hil_observer *o, int64_t now)
 		hil_ssh_result_free(&res);
 		if (!value) {
 			/* the router answered the boot-id probe but not this: we saw nothing */
-			hil_timeline_add_gap(o->tl, "router", o->router_last_ok, t);
+			hil_timeline_add_gap_why(o->tl, "router", o->router_last_ok, t, ROUTER_NO_ANSWER);
 			continue;
 		}
 		o->router_last_ok = t;
@@ -375,7 +408,7 @@ static void poll_ring(struct hil_observer *o, int64_t now)
 	if (ret == 0 && record_ring(o, o->ring, t, &res) == 0)
 		o->router_last_ok = t;
 	else
-		hil_timeline_add_gap(o->tl, "router", o->router_last_ok, t);
+		hil_timeline_add_gap_why(o->tl, "router", o->router_last_ok, t, ROUTER_NO_ANSWER);
 	hil_ssh_result_free(&res);
 }
 
@@ -408,4 +441,13 @@ int hil_observer_router_up(const struct hil_observer *o)
 int hil_observer_plug_on(const struct hil_observer *o)
 {
 	return o->plug_on;
+}
+
+const char *hil_observer_unreadable(const struct hil_observer *o, const char *source)
+{
+	if (!strcmp(source, "ha"))
+		return o->ha_down;
+	if (!strcmp(source, "plug"))
+		return o->plug_down;
+	return NULL;
 }

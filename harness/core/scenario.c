@@ -783,7 +783,7 @@ static void check_fault(struct loader *ld, struct json_object **vals)
 {
 	static const char *const modes[][5] = {
 		{ "plug", "fail", "stuck", "slow", "ok" }, { "ssh", "drop", "ok", NULL, NULL },
-		{ "ha", "refuse-token", "ok", NULL, NULL },
+		{ "ha", "refuse-token", "slow", "ok", NULL },
 	};
 	if (!vals[FAULT_TARGET] || !vals[FAULT_MODE])
 		return;

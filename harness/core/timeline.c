@@ -12,6 +12,7 @@
 struct gap {
 	char *source;
 	int64_t from_ms, to_ms;
+	char *why;	/* what the lab answered, or NULL */
 };
 
 struct hil_timeline {
@@ -40,8 +41,10 @@ void hil_timeline_free(struct hil_timeline *tl)
 		return;
 	for (size_t i = 0; i < tl->n; i++)
 		free_event(&tl->events[i]);
-	for (size_t i = 0; i < tl->n_gaps; i++)
+	for (size_t i = 0; i < tl->n_gaps; i++) {
 		free(tl->gaps[i].source);
+		free(tl->gaps[i].why);
+	}
 	free(tl->events);
 	free(tl->gaps);
 	free(tl);
@@ -143,54 +146,134 @@ int hil_timeline_mark_time(const struct hil_timeline *tl, const char *label, int
 	return -ENOENT;
 }
 
-int hil_timeline_add_gap(struct hil_timeline *tl, const char *source, int64_t from_ms, int64_t to_ms)
+/* {"from":ms,"to":ms[,"why":"..."]}: the gap event's detail. Malloc'd, or NULL. */
+static char *gap_detail(int64_t from_ms, int64_t to_ms, const char *why)
 {
-	char dur[32], detail[96];
-	int ret;
+	struct json_object *o = json_object_new_object();
+	char *out;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "from", json_object_new_int64(from_ms));
+	json_object_object_add(o, "to", json_object_new_int64(to_ms));
+	if (why)
+		json_object_object_add(o, "why", json_object_new_string(why));
+	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return out;
+}
+
+/* The gap event recorded for @g (same source and start), or NULL. */
+static struct hil_event *gap_event(struct hil_timeline *tl, const struct gap *g)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		struct hil_event *e = &tl->events[i];
+
+		if (e->t_ms == g->from_ms && !strcmp(e->subject, "gap") && !strcmp(e->source, g->source))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * A poller that keeps failing reports a gap from its last good poll each time:
+ * one growing gap, not a pile of nested ones.
+ */
+static int extend_gap(struct hil_timeline *tl, struct gap *g, int64_t to_ms)
+{
+	struct hil_event *e = gap_event(tl, g);
+	char dur[32], *detail, *value;
+
+	if (to_ms <= g->to_ms)
+		return 0;
+	detail = gap_detail(g->from_ms, to_ms, g->why);
+	value = strdup(hil_duration_format(to_ms - g->from_ms, dur, sizeof(dur)));
+	if (!detail || !value || !e) {
+		free(detail);
+		free(value);
+		return e ? -ENOMEM : -ENOENT;
+	}
+	free(e->detail);
+	free(e->value);
+	e->detail = detail;
+	e->value = value;
+	g->to_ms = to_ms;
+	return 0;
+}
+
+int hil_timeline_add_gap_why(struct hil_timeline *tl, const char *source, int64_t from_ms,
+			     int64_t to_ms, const char *why)
+{
+	struct gap *g;
+	char dur[32], *detail;
+	int ret = -ENOMEM;
 
 	if (!source || to_ms < from_ms)
 		return -EINVAL;
+	for (size_t i = 0; i < tl->n_gaps; i++)
+		if (tl->gaps[i].from_ms == from_ms && !strcmp(tl->gaps[i].source, source))
+			return extend_gap(tl, &tl->gaps[i], to_ms);
 	if (tl->n_gaps == tl->cap_gaps) {
 		size_t cap = tl->cap_gaps ? tl->cap_gaps * 2 : 8;
-		struct gap *g = realloc(tl->gaps, cap * sizeof(*g));
+		struct gap *v = realloc(tl->gaps, cap * sizeof(*v));
 
-		if (!g)
+		if (!v)
 			return -ENOMEM;
-		tl->gaps = g;
+		tl->gaps = v;
 		tl->cap_gaps = cap;
 	}
-	tl->gaps[tl->n_gaps].source = strdup(source);
-	if (!tl->gaps[tl->n_gaps].source)
-		return -ENOMEM;
-	tl->gaps[tl->n_gaps].from_ms = from_ms;
-	tl->gaps[tl->n_gaps].to_ms = to_ms;
-	hil_duration_format(to_ms - from_ms, dur, sizeof(dur));
-	snprintf(detail, sizeof(detail), "{\"from\":%lld,\"to\":%lld}", (long long)from_ms,
-		 (long long)to_ms);
-	ret = hil_timeline_add(tl, from_ms, source, "gap", dur, detail);
+	g = &tl->gaps[tl->n_gaps];
+	*g = (struct gap){ .source = strdup(source), .from_ms = from_ms, .to_ms = to_ms,
+			   .why = why ? strdup(why) : NULL };
+	detail = gap_detail(from_ms, to_ms, why);
+	if (g->source && (!why || g->why) && detail)
+		ret = hil_timeline_add(tl, from_ms, source, "gap",
+				       hil_duration_format(to_ms - from_ms, dur, sizeof(dur)), detail);
+	free(detail);
 	if (ret) {
-		free(tl->gaps[tl->n_gaps].source);
+		free(g->source);
+		free(g->why);
 		return ret;
 	}
 	tl->n_gaps++;
 	return 0;
 }
 
-int hil_timeline_gap_overlaps(const struct hil_timeline *tl, const char *source, int64_t from_ms,
-			      int64_t to_ms, int64_t *gap_from, int64_t *gap_to)
+int hil_timeline_add_gap(struct hil_timeline *tl, const char *source, int64_t from_ms, int64_t to_ms)
 {
-	for (size_t i = 0; i < tl->n_gaps; i++) {
-		const struct gap *g = &tl->gaps[i];
+	return hil_timeline_add_gap_why(tl, source, from_ms, to_ms, NULL);
+}
+
+int hil_timeline_gap_next(const struct hil_timeline *tl, const char *source, int64_t from_ms,
+			  int64_t to_ms, size_t *pos, struct hil_gap *out)
+{
+	for (; *pos < tl->n_gaps; (*pos)++) {
+		const struct gap *g = &tl->gaps[*pos];
 
 		if (strcmp(g->source, source) || g->from_ms > to_ms || g->to_ms < from_ms)
 			continue;
-		if (gap_from)
-			*gap_from = g->from_ms;
-		if (gap_to)
-			*gap_to = g->to_ms;
+		*out = (struct hil_gap){ .source = g->source, .from_ms = g->from_ms,
+					 .to_ms = g->to_ms, .why = g->why };
+		(*pos)++;
 		return 1;
 	}
 	return 0;
+}
+
+int hil_timeline_gap_overlaps(const struct hil_timeline *tl, const char *source, int64_t from_ms,
+			      int64_t to_ms, int64_t *gap_from, int64_t *gap_to)
+{
+	struct hil_gap g;
+	size_t pos = 0;
+
+	if (!hil_timeline_gap_next(tl, source, from_ms, to_ms, &pos, &g))
+		return 0;
+	if (gap_from)
+		*gap_from = g.from_ms;
+	if (gap_to)
+		*gap_to = g.to_ms;
+	return 1;
 }
 
 int hil_timeline_write_jsonl(const struct hil_timeline *tl, FILE *f, const char *scenario,
@@ -254,7 +337,7 @@ static int read_line(struct hil_timeline *tl, const char *line, const char *scen
 	if (!json_object_object_get_ex(o, "detail", &detail))
 		detail = NULL;
 	if (!strcmp(json_object_get_string(subject), "gap")) {
-		struct json_object *from, *to;
+		struct json_object *from, *to, *gap_why;
 
 		*why = "a gap needs \"detail\": {\"from\": ms, \"to\": ms}";
 		if (!detail || !get_member(detail, "from", json_type_int, &from) ||
@@ -262,8 +345,10 @@ static int read_line(struct hil_timeline *tl, const char *line, const char *scen
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = hil_timeline_add_gap(tl, json_object_get_string(source),
-					   json_object_get_int64(from), json_object_get_int64(to));
+		ret = hil_timeline_add_gap_why(tl, json_object_get_string(source),
+					       json_object_get_int64(from), json_object_get_int64(to),
+					       get_member(detail, "why", json_type_string, &gap_why) ?
+					       json_object_get_string(gap_why) : NULL);
 	} else {
 		ret = hil_timeline_add(tl, json_object_get_int64(t), json_object_get_string(source),
 				       json_object_get_string(subject), json_object_get_string(value),

@@ -50,4 +50,18 @@ void hil_observer_poll(struct hil_observer *obs);
 int hil_observer_router_up(const struct hil_observer *obs);
 int hil_observer_plug_on(const struct hil_observer *obs);
 
+/*
+ * What @source ("ha", "plug") answered when its last poll failed ("HA answered
+ * 401"), or NULL if that poll read it (or @source is another one). Owned by @obs.
+ */
+const char *hil_observer_unreadable(const struct hil_observer *obs, const char *source);
+
+/*
+ * What a lab part (@part: "HA", "plug") answered a failed request with, from
+ * its -errno @ret and message @err: "HA answered 401", "plug did not answer in
+ * time", "HA could not be reached (Connection refused)". No ports nor URLs, so
+ * that timelines of the same run stay byte-identical. Malloc'd, NULL on ENOMEM.
+ */
+char *hil_observer_answer(const char *part, int ret, const char *err);
+
 #endif

@@ -69,7 +69,10 @@ int hil_scenario_add_check(struct hil_scenario_result *sr, const char *id, const
 /*
  * Mark the whole scenario HIL_ERROR (setup, steady state or a step could not be
  * done) or HIL_SKIPPED (the lab cannot run it), with @why copied. Such a
- * status sticks: later checks do not change it. Returns 0, -EINVAL, -ENOMEM.
+ * status sticks: later checks do not change it. In a scenario that is an
+ * error no check is a fail: failed checks, earlier or later ones, become
+ * HIL_ERROR with "not judged: the scenario is an error (@why); ..." before
+ * their message. Returns 0, -EINVAL, -ENOMEM.
  *
  * Otherwise a scenario's status follows its checks: fail if any failed, else
  * error if any errored, else pass (also when every check was skipped).

@@ -55,12 +55,34 @@ int hil_timeline_mark_time(const struct hil_timeline *tl, const char *label, int
 
 /*
  * Record that @source ("ha", "plug", "router") could not be observed from
- * @from_ms to @to_ms (inclusive). Also recorded as an event at @from_ms with
- * that source, subject "gap", value the duration ("45s") and detail
- * {"from":ms,"to":ms}, so that it shows in reports and survives a JSONL round
- * trip. Returns 0, -EINVAL (to < from) or -ENOMEM.
+ * @from_ms to @to_ms (inclusive), and @why: what the lab answered ("HA
+ * answered 401"; NULL if unknown, copied). Also recorded as an event at
+ * @from_ms with that source, subject "gap", value the duration ("45s") and
+ * detail {"from":ms,"to":ms[,"why":text]}, so that it shows in reports and
+ * survives a JSONL round trip. A gap of @source that starts at @from_ms
+ * already (a poller failing again since its last good poll) is extended
+ * instead, keeping its first @why. Returns 0, -EINVAL (to < from) or -ENOMEM.
  */
+int hil_timeline_add_gap_why(struct hil_timeline *tl, const char *source, int64_t from_ms,
+			     int64_t to_ms, const char *why);
+
+/* hil_timeline_add_gap_why() with no @why. */
 int hil_timeline_add_gap(struct hil_timeline *tl, const char *source, int64_t from_ms, int64_t to_ms);
+
+/* One observation gap; the strings are owned by the timeline. */
+struct hil_gap {
+	const char *source;
+	int64_t from_ms, to_ms;
+	const char *why; /* NULL if unknown */
+};
+
+/*
+ * The next gap of @source overlapping [@from_ms, @to_ms], in the order they
+ * were recorded: start with *pos = 0; returns 1 and fills *out, or 0 when
+ * there is none left.
+ */
+int hil_timeline_gap_next(const struct hil_timeline *tl, const char *source, int64_t from_ms,
+			  int64_t to_ms, size_t *pos, struct hil_gap *out);
 
 /*
  * Whether @source has an observation gap overlapping [@from_ms, @to_ms]. If so
