@@ -134,6 +134,22 @@ START_TEST(test_confine_fifo_does_not_hang_the_lab)
 }
 END_TEST
 
+/* pstore's view is a directory the router writes; the mount must not write through its links. */
+START_TEST(test_confine_pstore_view_symlink_is_not_written)
+{
+	klab_start_without_cron(&k, "confine-pstore");
+	char *kept = host_file("host-file", "host content\n");
+	/* planted at the next boot, before rc.local's crash capture mounts pstore */
+	router_sh("sed -i '1a ln -sfn %s /sys/fs/pstore/console-ramoops-0' /etc/rc.local", kept);
+	reboot_router(2);
+	ck_assert(klab_truth_has(&k, "mounted: 1 records"));
+	char *text = hil_test_read_file(kept);
+	ck_assert_msg(!strcmp("host content\n", text), "pstore wrote %s: %.60s...", kept, text);
+	free(text);
+	free(kept);
+}
+END_TEST
+
 /* Flash with the router's own /sysupgrade.tgz in place (the shim would replace it). */
 static void flash_planted_archive(void)
 {
@@ -288,6 +304,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_confine_sysctl_symlink_is_not_read);
 	tcase_add_test(tc, test_confine_init_script_symlink_is_not_read);
 	tcase_add_test(tc, test_confine_fifo_does_not_hang_the_lab);
+	tcase_add_test(tc, test_confine_pstore_view_symlink_is_not_written);
 	tcase_add_test(tc, test_confine_sysupgrade_archive_symlink_is_not_unpacked);
 	tcase_add_test(tc, test_confine_sysupgrade_archive_stays_in_the_rootfs);
 	suite_add_tcase(s, tc);
