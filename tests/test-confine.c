@@ -134,6 +134,24 @@ START_TEST(test_confine_fifo_does_not_hang_the_lab)
 }
 END_TEST
 
+/* bwrap makes its mount points before it enters the router's root: not through a router's link. */
+START_TEST(test_confine_mount_point_symlink_is_refused)
+{
+	klab_start_without_cron(&k, "confine-mountpoint");
+	char *created = host_file("created-by-bwrap", NULL);
+	/* the shutdown waits for virtual time; /r4hil/routerd is busy while mounted,
+	 * the directory above it is not (procd's signal goes through /r4hil: first) */
+	klab_fire(&k, "kill -TERM $(pidof procd)");
+	klab_wait_truth(&k, "procd got SIGTERM");
+	router_sh("mv /r4hil /r4hil.moved && mkdir -p /r4hil/lib && "
+		  "ln -s ../../../../oldroot%s /r4hil/routerd", created);
+	klab_advance(&k, BOOT_MS);
+	ck_assert_msg(access(created, F_OK) != 0, "bwrap created %s through the router's link", created);
+	ck_assert(klab_truth_has(&k, "a mount point in the rootfs goes through a link: \\/r4hil\\/routerd"));
+	free(created);
+}
+END_TEST
+
 /* pstore's view is a directory the router writes; the mount must not write through its links. */
 START_TEST(test_confine_pstore_view_symlink_is_not_written)
 {
@@ -276,6 +294,23 @@ START_TEST(test_confine_beneath_walk)
 }
 END_TEST
 
+START_TEST(test_confine_beneath_mount_points)
+{
+	char *root = hil_test_join(tmp, "root");
+	int fd = open(root, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	for (int walk = 0; walk < 2; walk++) {
+		fl_beneath_no_openat2 = walk;
+		ck_assert_int_eq(0, fl_beneath_check_no_links(fd, "/etc/init.d/dnsmasq"));
+		ck_assert_int_eq(0, fl_beneath_check_no_links(fd, "/etc/missing/file"));
+		ck_assert_int_ne(0, fl_beneath_check_no_links(fd, "/etc/out"));
+		ck_assert_int_ne(0, fl_beneath_check_no_links(fd, "/etc/rc.d/S19dnsmasq"));
+	}
+	close(fd);
+	free(root);
+}
+END_TEST
+
 START_TEST(test_confine_beneath_read_cap)
 {
 	char *root = hil_test_join(tmp, "root");
@@ -295,6 +330,7 @@ static Suite *suite(void)
 	tcase_add_test(helper, test_confine_beneath_openat2);
 	tcase_add_test(helper, test_confine_beneath_walk);
 	tcase_add_test(helper, test_confine_beneath_read_cap);
+	tcase_add_test(helper, test_confine_beneath_mount_points);
 	suite_add_tcase(s, helper);
 	TCase *tc = tcase_create("lab");
 	tcase_add_checked_fixture(tc, NULL, teardown);
@@ -305,6 +341,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_confine_init_script_symlink_is_not_read);
 	tcase_add_test(tc, test_confine_fifo_does_not_hang_the_lab);
 	tcase_add_test(tc, test_confine_pstore_view_symlink_is_not_written);
+	tcase_add_test(tc, test_confine_mount_point_symlink_is_refused);
 	tcase_add_test(tc, test_confine_sysupgrade_archive_symlink_is_not_unpacked);
 	tcase_add_test(tc, test_confine_sysupgrade_archive_stays_in_the_rootfs);
 	suite_add_tcase(s, tc);

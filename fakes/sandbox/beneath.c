@@ -166,3 +166,26 @@ bool fl_beneath_exists(const char *root, const char *path)
 	close(fd);
 	return true;
 }
+
+int fl_beneath_check_no_links(int root_fd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+	};
+	long fd = fl_beneath_no_openat2 ? -1 : syscall(SYS_openat2, root_fd, path + strspn(path, "/"), &how, sizeof(how));
+	if (fd < 0 && (fl_beneath_no_openat2 || errno == ENOSYS)) {
+		struct stat st;
+		fd = walk(root_fd, path, O_PATH, 0); /* refuses links on the way */
+		if (fd >= 0 && (fstat((int)fd, &st) < 0 || S_ISLNK(st.st_mode))) {
+			close((int)fd);
+			fd = -ELOOP; /* O_PATH | O_NOFOLLOW opened the link itself */
+		}
+		errno = fd < 0 ? (int)-fd : 0;
+	}
+	if (fd >= 0) {
+		close((int)fd);
+		return 0;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}

@@ -45,6 +45,13 @@ char *fl_beneath_read_file(const char *root, const char *path, size_t cap, size_
 /* Whether @path exists under @root as the sandbox sees it (any type). */
 bool fl_beneath_exists(const char *root, const char *path);
 
+/*
+ * 0 if @path under @root_fd has no symbolic link on the way, whether or not it
+ * exists (bwrap creates missing mount points); -ELOOP (or another -errno) if it
+ * has one: bwrap resolves its mount points before the sandbox's root is its root.
+ */
+int fl_beneath_check_no_links(int root_fd, const char *path);
+
 /* Tests only: pretend the kernel has no openat2, to run the fallback walk. */
 extern bool fl_beneath_no_openat2;
 

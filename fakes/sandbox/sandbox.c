@@ -225,6 +225,33 @@ static int open_bwrap_log(const struct fl_sandbox *sb)
 	return fd >= 0 ? fd : open("/dev/null", O_WRONLY | O_CLOEXEC);
 }
 
+/*
+ * bwrap makes its mount points before it enters the new root, as root: a link the
+ * router left at one (/r4hil/routerd -> ../../../oldroot/...) would make it create
+ * a host file. Refuse to boot such a rootfs, as a real router would fail to.
+ */
+static int check_mount_points(const struct fl_sandbox *sb, char *const *argv, char **err)
+{
+	int root_fd = open(sb->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return fl_util_err(err, -errno, "failed to open %s: %s", sb->rootfs, strerror(errno));
+	int ret = 0;
+	for (size_t i = 1; !ret && argv[i]; i++) {
+		const char *op = argv[i], *dest = NULL;
+		if (!strcmp(op, "--bind") || !strcmp(op, "--ro-bind"))
+			dest = argv[i + 1] ? argv[i + 2] : NULL;
+		else if (!strcmp(op, "--tmpfs") || !strcmp(op, "--dev") || !strcmp(op, "--proc"))
+			dest = argv[i + 1];
+		if (!dest || !strcmp(dest, "/"))
+			continue;
+		ret = fl_beneath_check_no_links(root_fd, dest);
+		if (ret)
+			fl_util_err(err, ret, "a mount point in the rootfs goes through a link: %s", dest);
+	}
+	close(root_fd);
+	return ret;
+}
+
 static pid_t spawn_bwrap(struct fl_sandbox *sb, char *const *argv, int info_fd)
 {
 	int out = open_bwrap_log(sb);
@@ -437,6 +464,10 @@ struct fl_sandbox *fl_sandbox_boot(struct fl_loop *loop, const struct fl_sandbox
 	if (args.failed) {
 		arg_free(&args);
 		fl_util_err(err, -ENOMEM, "out of memory");
+		goto err_free;
+	}
+	if (check_mount_points(sb, args.v, err) < 0) {
+		arg_free(&args);
 		goto err_free;
 	}
 	int info[2];
