@@ -236,7 +236,7 @@ START_TEST(test_cron_driver_runs_due_lines_in_order)
 			    "bad line\n"
 			    "*/2 * * * * echo \"b $(date +%H:%M)\" >> /tmp/cron.out; exit 2\n"
 			    "30 * * * * echo never >> /tmp/cron.out\n");
-	struct fl_cron *cron = fl_cron_start(loop, sb, path, truth);
+	struct fl_cron *cron = fl_cron_start(loop, sb, rootfs, "/etc/crontabs/root", truth);
 	ck_assert_ptr_nonnull(cron);
 
 	/* three minute boundaries: 00:06, 00:07, 00:08 */

@@ -1,12 +1,15 @@
 #include "sandbox/cron.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "sandbox/beneath.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/util.h"
 #include "world/truth.h"
@@ -15,7 +18,7 @@ struct fl_cron {
 	struct fl_loop *loop;
 	struct fl_sandbox *sb;
 	struct fl_truth *truth;
-	char *path;
+	char *rootfs, *path; /* path: as the router names it, under rootfs */
 	struct fl_crontab *tab;
 	struct timespec mtime;
 	bool loaded;
@@ -34,13 +37,19 @@ static void tick(void *arg);
 static void reload(struct fl_cron *cron)
 {
 	struct stat st;
-	bool exists = stat(cron->path, &st) == 0;
+	/* the router's file: a link out of its rootfs or a FIFO reads as no crontab */
+	int fd = fl_beneath_open_file_at(cron->rootfs, cron->path, O_RDONLY, 0, &st);
+	bool exists = fd >= 0;
 	if (cron->loaded && exists && st.st_mtim.tv_sec == cron->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == cron->mtime.tv_nsec)
+	    st.st_mtim.tv_nsec == cron->mtime.tv_nsec) {
+		close(fd);
 		return;
+	}
 	if (cron->loaded && !exists && cron->tab && cron->tab->n == 0)
 		return;
-	char *text = exists ? fl_util_read_file(cron->path, NULL) : NULL;
+	char *text = exists ? fl_beneath_read_fd(fd, FL_BENEATH_READ_MAX, NULL) : NULL;
+	if (exists)
+		close(fd);
 	struct fl_crontab *tab = NULL;
 	char *warnings = NULL;
 	if (fl_crontab_parse(text, &tab, &warnings) < 0) {
@@ -101,6 +110,7 @@ static void job_done(void *arg, int status)
 		fl_truth_log(cron->truth, "cron.exit", "line %d: signal %d", e->line, WTERMSIG(status));
 	if (cron->stopped) {
 		fl_crontab_free(cron->tab);
+		free(cron->rootfs);
 		free(cron->path);
 		free(cron);
 		return;
@@ -127,13 +137,16 @@ static void tick(void *arg)
 }
 
 struct fl_cron *fl_cron_start(struct fl_loop *loop, struct fl_sandbox *sb,
-			      const char *crontab_path, struct fl_truth *truth)
+			      const char *rootfs, const char *crontab, struct fl_truth *truth)
 {
 	struct fl_cron *cron = calloc(1, sizeof(*cron));
 	if (!cron)
 		return NULL;
-	cron->path = strdup(crontab_path);
-	if (!cron->path) {
+	cron->rootfs = strdup(rootfs);
+	cron->path = strdup(crontab);
+	if (!cron->rootfs || !cron->path) {
+		free(cron->rootfs);
+		free(cron->path);
 		free(cron);
 		errno = ENOMEM;
 		return NULL;
@@ -156,6 +169,7 @@ void fl_cron_stop(struct fl_cron *cron)
 	if (cron->running)
 		return; /* job_done frees it */
 	fl_crontab_free(cron->tab);
+	free(cron->rootfs);
 	free(cron->path);
 	free(cron);
 }

@@ -18,14 +18,15 @@ struct fl_truth;
 struct fl_cron;
 
 /*
- * Start ticking at the next minute boundary after now. @crontab_path is the host
- * path of the crontab inside the rootfs (e.g. rootfs/etc/crontabs/root); it is
+ * Start ticking at the next minute boundary after now. @crontab is the crontab's
+ * path as the router names it (/etc/crontabs/root), under the host directory
+ * @rootfs, resolved as the router sees it (fakes/sandbox/beneath.h); it is
  * re-read whenever its mtime changes, and a missing file means no jobs. Jobs get
  * the tag "cron-YYYYMMDDHHMM-<n>" (n from 1 within the minute), so their output is
  * in the sandbox's log/<tag>.log. NULL with errno on failure.
  */
 struct fl_cron *fl_cron_start(struct fl_loop *loop, struct fl_sandbox *sb,
-			      const char *crontab_path, struct fl_truth *truth);
+			      const char *rootfs, const char *crontab, struct fl_truth *truth);
 
 /*
  * The router goes down: no more ticks, no more lines of the current minute. A job

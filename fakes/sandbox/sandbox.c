@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox/beneath.h"
 #include "sandbox/util.h"
 #include "world/modelfs.h"
 #include "world/truth.h"
@@ -211,15 +212,58 @@ static int prepare_model(const struct fl_sandbox *sb, char **err)
 	return 0;
 }
 
+/*
+ * bwrap's output goes to the run directory, which the router can write: a link or
+ * FIFO it left there is removed, never followed (the lab runs as root).
+ */
+static int open_bwrap_log(const struct fl_sandbox *sb)
+{
+	int flags = O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW;
+	int fd = fl_beneath_open_file(sb->run_dir_fd, "bwrap.log", flags, 0644, NULL);
+	if (fd < 0 && unlinkat(sb->run_dir_fd, "bwrap.log", 0) == 0)
+		fd = fl_beneath_open_file(sb->run_dir_fd, "bwrap.log", flags, 0644, NULL);
+	return fd >= 0 ? fd : open("/dev/null", O_WRONLY | O_CLOEXEC);
+}
+
+/*
+ * bwrap makes its mount points before it enters the new root, as root: a link the
+ * router left at one (/r4hil/routerd -> ../../../oldroot/...) would make it create
+ * a host file. Refuse to boot such a rootfs, as a real router would fail to.
+ */
+static int check_mount_points(const struct fl_sandbox *sb, char *const *argv, char **err)
+{
+	int root_fd = open(sb->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return fl_util_err(err, -errno, "failed to open %s: %s", sb->rootfs, strerror(errno));
+	int ret = 0;
+	for (size_t i = 1; !ret && argv[i]; i++) {
+		const char *op = argv[i], *dest = NULL;
+		if (!strcmp(op, "--bind") || !strcmp(op, "--ro-bind"))
+			dest = argv[i + 1] ? argv[i + 2] : NULL;
+		else if (!strcmp(op, "--tmpfs") || !strcmp(op, "--dev") || !strcmp(op, "--proc"))
+			dest = argv[i + 1];
+		if (!dest || !strcmp(dest, "/"))
+			continue;
+		ret = fl_beneath_check_no_links(root_fd, dest);
+		if (ret)
+			fl_util_err(err, ret, "a mount point in the rootfs goes through a link: %s", dest);
+	}
+	close(root_fd);
+	return ret;
+}
+
 static pid_t spawn_bwrap(struct fl_sandbox *sb, char *const *argv, int info_fd)
 {
-	char log[4096];
-	snprintf(log, sizeof(log), "%s/bwrap.log", sb->run_dir);
+	int out = open_bwrap_log(sb);
 	pid_t pid = fork();
-	if (pid != 0)
+	if (pid != 0) {
+		int saved = errno;
+		if (out >= 0)
+			close(out);
+		errno = saved;
 		return pid;
+	}
 	int in = open("/dev/null", O_RDONLY);
-	int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 	if (in < 0 || out < 0)
 		_exit(126);
 	dup2(in, 0);
@@ -264,18 +308,24 @@ static pid_t read_inner_pid(int fd)
 
 static int connect_routerd(const struct fl_sandbox *sb)
 {
+	/* the router can put a link to a host socket where routerd's was */
+	int path_fd = fl_beneath_open(sb->run_dir_fd, "routerd.sock", O_PATH | O_NOFOLLOW, 0);
+	if (path_fd < 0)
+		return path_fd;
+	struct stat st;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(sb->sock_path) >= sizeof(addr.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(addr.sun_path, sb->sock_path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d", path_fd);
+	int fd = -ECONNREFUSED;
+	if (fstat(path_fd, &st) == 0 && S_ISSOCK(st.st_mode))
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		fd = -errno;
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		int ret = -errno;
 		close(fd);
-		return ret;
+		fd = ret;
 	}
+	close(path_fd);
 	return fd;
 }
 
@@ -332,14 +382,23 @@ bool fl_sandbox_alive(const struct fl_sandbox *sb)
 	return info.si_pid != sb->bwrap_pid;
 }
 
+/* The end of bwrap.log, for an error message; read as any router-writable file. */
 static char *bwrap_log_tail(const struct fl_sandbox *sb)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/bwrap.log", sb->run_dir);
-	size_t len = 0;
-	char *text = fl_util_read_file(path, &len);
-	if (!text)
+	struct stat st;
+	int fd = fl_beneath_open_file(sb->run_dir_fd, "bwrap.log", O_RDONLY | O_NOFOLLOW, 0, &st);
+	char *text = fd >= 0 ? malloc(1025) : NULL;
+	ssize_t n = -1;
+	if (text)
+		n = pread(fd, text, 1024, st.st_size > 1024 ? st.st_size - 1024 : 0);
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		free(text);
 		return strdup("(no output)");
+	}
+	size_t len = (size_t)n;
+	text[len] = '\0';
 	while (len > 0 && text[len - 1] == '\n')
 		text[--len] = '\0';
 	if (len > 512)
@@ -405,6 +464,10 @@ struct fl_sandbox *fl_sandbox_boot(struct fl_loop *loop, const struct fl_sandbox
 	if (args.failed) {
 		arg_free(&args);
 		fl_util_err(err, -ENOMEM, "out of memory");
+		goto err_free;
+	}
+	if (check_mount_points(sb, args.v, err) < 0) {
+		arg_free(&args);
 		goto err_free;
 	}
 	int info[2];
@@ -610,6 +673,22 @@ char *fl_sandbox_log_path(const struct fl_sandbox *sb, const char *tag)
 	if (asprintf(&path, "%s/log/%s.log", sb->run_dir, tag) < 0)
 		return NULL;
 	return path;
+}
+
+char *fl_sandbox_read_log(const struct fl_sandbox *sb, const char *tag, size_t *len)
+{
+	char rel[256];
+	snprintf(rel, sizeof(rel), "log/%s.log", tag);
+	int fd = fl_beneath_open_file(sb->run_dir_fd, rel, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	char *text = fl_beneath_read_fd(fd, FL_BENEATH_READ_MAX, len);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return text;
 }
 
 int fl_sandbox_write_clock(const char *model_dir, fl_ms now)

@@ -80,6 +80,13 @@ bool fl_sandbox_alive(const struct fl_sandbox *sb);
 char *fl_sandbox_log_path(const struct fl_sandbox *sb, const char *tag);
 
 /*
+ * The content of a job's log as the host may read it (the router writes the run
+ * directory: no link out of it, regular files only), NUL-terminated, length in
+ * *@len if non-NULL. NULL with errno. The caller frees.
+ */
+char *fl_sandbox_read_log(const struct fl_sandbox *sb, const char *tag, size_t *len);
+
+/*
  * Write virtual time @now (seconds part) to @model_dir/clock in place, for the date
  * shim. 0 or -errno.
  */

@@ -110,6 +110,11 @@ int fl_util_mkdirs(const char *path, mode_t mode)
 
 int fl_util_run(char *const *argv, char **output)
 {
+	return fl_util_run_input(argv, -1, output);
+}
+
+int fl_util_run_input(char *const *argv, int in_fd, char **output)
+{
 	int pipefd[2];
 	if (output)
 		*output = NULL;
@@ -123,7 +128,7 @@ int fl_util_run(char *const *argv, char **output)
 		return ret;
 	}
 	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
+		int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 		dup2(in, 0);
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);

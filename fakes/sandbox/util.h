@@ -30,6 +30,9 @@ int fl_util_mkdirs(const char *path, mode_t mode);
  */
 int fl_util_run(char *const *argv, char **output);
 
+/* fl_util_run() with stdin from @in_fd (-1: /dev/null); @in_fd stays open in the caller. */
+int fl_util_run_input(char *const *argv, int in_fd, char **output);
+
 /* Whether a wait status from fl_util_run() is a normal exit with status 0. */
 int fl_util_exited_ok(int status);
 

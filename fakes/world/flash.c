@@ -10,12 +10,13 @@
  * ring not listed, a gate file, an edited init script) is gone.
  */
 #include <errno.h>
-#include <limits.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sandbox/beneath.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/util.h"
 #include "servers/httpd.h"
@@ -46,34 +47,58 @@ static void flash_free(void *state)
 	free(state);
 }
 
-/* Run @argv to completion; 0 if it exited 0, else -EIO with *@err naming it. */
-static int run(char *const *argv, char **err)
+/* Run @argv to completion, stdin from @in_fd (-1: none); 0 if it exited 0, else -EIO with *@err naming it. */
+static int run(char *const *argv, int in_fd, char **err)
 {
 	char *out = NULL;
-	int ok = fl_util_exited_ok(fl_util_run(argv, &out));
+	int ok = fl_util_exited_ok(fl_util_run_input(argv, in_fd, &out));
 	if (!ok)
 		fl_util_err(err, -EIO, "%s failed: %s", argv[0], out && *out ? out : "no output");
 	free(out);
 	return ok ? 0 : -EIO;
 }
 
+/*
+ * Unpack the router's archive (on @archive_fd) over @rootfs with the image's own
+ * busybox tar, in a sandbox whose root is the rootfs: whatever the archive holds
+ * (links out, ../ names, devices), tar cannot write outside it. The host's tar
+ * would follow the rootfs' own links and, as root, create devices.
+ */
+static int unpack(const char *rootfs, int archive_fd, char **err)
+{
+	char *argv[40] = { R4HIL_BWRAP, "--die-with-parent", "--unshare-pid", "--unshare-ipc",
+			   "--unshare-uts", "--unshare-net", "--cap-drop", "ALL" };
+	int n = 8;
+	/* root's tar restores owners and modes, as on the board */
+	static const char *const caps[] = { "CAP_CHOWN", "CAP_FOWNER", "CAP_FSETID", "CAP_DAC_OVERRIDE" };
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		argv[n++] = "--cap-add", argv[n++] = (char *)caps[i];
+	argv[n++] = "--bind", argv[n++] = (char *)rootfs, argv[n++] = "/";
+	/* the dynamic busybox's libraries, as the router sandbox binds them */
+	argv[n++] = "--ro-bind", argv[n++] = "/usr/lib", argv[n++] = "/usr/lib";
+	if (access("/usr/lib64", F_OK) == 0)
+		argv[n++] = "--ro-bind", argv[n++] = "/usr/lib64", argv[n++] = "/usr/lib64";
+	char *const rest[] = { "--clearenv", "--chdir", "/", "/bin/busybox", "tar", "-xzf", "-", "-C", "/", NULL };
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		argv[n++] = rest[i];
+	return run(argv, archive_fd, err);
+}
+
 /* Write the image back over @rootfs, then the kept configuration if the shim saved one. */
 static int reimage(const char *rootfs, const char *image, int *kept, char **err)
 {
-	char archive[PATH_MAX], saved[PATH_MAX];
-	snprintf(archive, sizeof(archive), "%s/" KEEP_ARCHIVE, rootfs);
-	snprintf(saved, sizeof(saved), "%s.keep.tgz", rootfs);
-	*kept = rename(archive, saved) == 0;
+	/* the router's file: a link (to a host archive) or a FIFO is no configuration */
+	int archive = fl_beneath_open_file_at(rootfs, "/" KEEP_ARCHIVE, O_RDONLY | O_NOFOLLOW, 0, NULL);
+	*kept = archive >= 0;
 	char *const wipe[] = { "/usr/bin/find", (char *)rootfs, "-mindepth", "1", "-maxdepth", "1",
 			       "-exec", "rm", "-rf", "{}", "+", NULL };
-	int ret = run(wipe, err);
+	int ret = run(wipe, -1, err);
 	if (ret == 0)
 		ret = fl_rootfs_assemble(image, NULL, rootfs, err);
-	if (ret == 0 && *kept) {
-		char *const untar[] = { "/bin/tar", "-xzf", saved, "-C", (char *)rootfs, NULL };
-		ret = run(untar, err);
-	}
-	unlink(saved);
+	if (ret == 0 && *kept)
+		ret = unpack(rootfs, archive, err);
+	if (archive >= 0)
+		close(archive);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "sandbox/beneath.h"
 #include "sandbox/util.h"
 #include "servers/httpd.h"
 #include "world/kernel_internal.h"
@@ -175,16 +177,18 @@ static int sysctl_line(struct kernel *k, char *line)
 	return 1;
 }
 
+/* One of the router's sysctl.conf files, line by line, as `sysctl -p` reads it. */
 static int sysctl_file(struct kernel *k, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
+	char *text = fl_beneath_read_file(fl_world_rootfs(k->w), path, FL_BENEATH_READ_MAX, NULL);
 	int n = 0;
-	char line[1024];
-	while (fgets(line, sizeof(line), f))
+	for (char *line = text, *end; line && *line; line = end) {
+		end = line + strcspn(line, "\n");
+		if (*end)
+			*end++ = '\0';
 		n += sysctl_line(k, line);
-	fclose(f);
+	}
+	free(text);
 	return n;
 }
 
@@ -201,18 +205,23 @@ static int conf_name(const struct dirent *de)
  */
 static void sysctls_apply(struct kernel *k)
 {
-	char dir[4096], path[4400];
-	snprintf(dir, sizeof(dir), "%s/etc/sysctl.d", fl_world_rootfs(k->w));
+	char path[4400];
+	/* the router's directory, resolved in its rootfs as it sees it (beneath.h) */
+	int root_fd = open(fl_world_rootfs(k->w), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int dir_fd = root_fd < 0 ? -1 : fl_beneath_open(root_fd, "/etc/sysctl.d", O_RDONLY | O_DIRECTORY, 0);
 	struct dirent **list = NULL;
-	int n = scandir(dir, &list, conf_name, alphasort), applied = 0;
+	int n = dir_fd < 0 ? -1 : scandirat(dir_fd, ".", &list, conf_name, alphasort), applied = 0;
 	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		snprintf(path, sizeof(path), "/etc/sysctl.d/%s", list[i]->d_name);
 		applied += sysctl_file(k, path);
 		free(list[i]);
 	}
 	free(list);
-	snprintf(path, sizeof(path), "%s/etc/sysctl.conf", fl_world_rootfs(k->w));
-	applied += sysctl_file(k, path);
+	if (dir_fd >= 0)
+		close(dir_fd);
+	if (root_fd >= 0)
+		close(root_fd);
+	applied += sysctl_file(k, "/etc/sysctl.conf");
 	fl_truth_log(fl_world_truth(k->w), "kernel", "/etc/init.d/sysctl: %d settings applied, kernel.panic=%ld",
 		     applied, kernel_sysctl(k, "kernel/panic", 0));
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/util.h"
@@ -160,7 +161,8 @@ void pstore_boot(struct kernel *k, int orderly)
 	char path[4096];
 	for (size_t i = 0; k->pstore_mounted && i < k->n_records;) {
 		view_path(k, k->records[i].name, path, sizeof(path));
-		if (k->records[i].visible && access(path, F_OK) != 0) {
+		struct stat st; /* the router's view: whatever it left there, not what it names */
+		if (k->records[i].visible && lstat(path, &st) != 0) {
 			fl_truth_log(fl_world_truth(k->w), "pstore", "%s erased by the router", k->records[i].name);
 			erase(k, i);
 		} else {
@@ -185,6 +187,7 @@ int pstore_mount(struct kernel *k, char **msg)
 		*msg = strdup("mounting pstore on /sys/fs/pstore failed: Device or resource busy");
 		return -EBUSY;
 	}
+	view_clear(k); /* the mount hides what the router left in the directory, links too */
 	for (size_t i = 0; i < k->n_records; i++) {
 		struct pstore_record *r = &k->records[i];
 		char rel[64];

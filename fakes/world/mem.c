@@ -50,15 +50,12 @@ static void kill_next(struct mem *s);
 static long killed_pid(struct mem *s)
 {
 	struct fl_sandbox *sb = fl_world_sandbox(s->w);
-	char *path = sb ? fl_sandbox_log_path(sb, "oom-kill") : NULL;
-	FILE *f = path ? fopen(path, "r") : NULL;
+	char *text = sb ? fl_sandbox_read_log(sb, "oom-kill", NULL) : NULL;
 	long pid = -1;
-	char line[64];
-	while (f && fgets(line, sizeof(line), f))
+	for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
 		pid = strtol(line, NULL, 10) > 0 ? strtol(line, NULL, 10) : -1;
-	if (f)
-		fclose(f);
-	free(path);
+	free(text);
 	return pid;
 }
 

@@ -62,10 +62,21 @@ static int write_at(const char *dir, const char *rel, int append, const char *fm
 	int len = vasprintf(&text, fmt, ap);
 	if (len < 0)
 		return -ENOMEM;
-	int flags = O_CREAT | O_CLOEXEC | (append ? O_WRONLY | O_APPEND : O_RDWR);
+	/*
+	 * A directory declared writable (pstore's view) lets the router plant links and
+	 * FIFOs among the model's files: never follow one, never block on one. The
+	 * directories above are the lab's own.
+	 */
+	int flags = O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (append ? O_WRONLY | O_APPEND : O_RDWR);
 	int fd = open(path, flags, 0644);
 	if (fd < 0 && errno == ENOENT && make_parent(path) == 0)
 		fd = open(path, flags, 0644);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
 	if (fd < 0) {
 		free(text);
 		return -errno;

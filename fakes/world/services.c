@@ -18,6 +18,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "sandbox/beneath.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/util.h"
 #include "servers/httpd.h"
@@ -184,9 +185,9 @@ static void instance_start(struct instance *in)
 static void read_respawn(struct instance *in, const char *rootfs)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/etc/init.d/%s", rootfs, in->desc->name);
-	size_t len;
-	char *text = fl_util_read_file(path, &len);
+	snprintf(path, sizeof(path), "/etc/init.d/%s", in->desc->name);
+	/* the router's script, as it sees it: a link out of its rootfs reads as none */
+	char *text = fl_beneath_read_file(rootfs, path, FL_BENEATH_READ_MAX, NULL);
 	in->respawn = 0;
 	in->threshold_s = RESPAWN_THRESHOLD_S;
 	in->timeout_s = RESPAWN_TIMEOUT_S;

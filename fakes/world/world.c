@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/beneath.h"
 #include "sandbox/cron.h"
 #include "sandbox/sandbox.h"
 #include "servers/ha.h"
@@ -252,13 +253,10 @@ static void router_userland(void *arg)
 	EACH_MODEL(w, userland);
 	changed(w);
 
-	char rc_local[4096];
-	snprintf(rc_local, sizeof(rc_local), "%s/etc/rc.local", w->cfg.rootfs);
-	if (access(rc_local, R_OK) == 0)
+	/* as the router sees its rootfs: never a host path its links name */
+	if (fl_beneath_exists(w->cfg.rootfs, "/etc/rc.local"))
 		fl_sandbox_run(w->sandbox, "rc.local", "sh /etc/rc.local", rc_local_done, w);
-	char crontab[4096];
-	snprintf(crontab, sizeof(crontab), "%s/etc/crontabs/root", w->cfg.rootfs);
-	w->cron = fl_cron_start(w->loop, w->sandbox, crontab, w->cfg.truth);
+	w->cron = fl_cron_start(w->loop, w->sandbox, w->cfg.rootfs, "/etc/crontabs/root", w->cfg.truth);
 }
 
 /* panic(): the kernel model prints, dumps and resets after kernel.panic s; userland is gone now. */
