@@ -332,7 +332,7 @@ static int enter_lab_network(struct lab *lab)
 {
 	char *err = NULL;
 	if (fl_netns_enter(&err) < 0)
-		return fail("refusing to run the router on the host's network", err);
+		return fail("failed to create the lab's network namespace", err);
 	int ret = fl_httpd_listen_here(lab->ha_httpd);
 	if (!ret)
 		ret = fl_httpd_listen_here(lab->control_httpd);

@@ -31,12 +31,11 @@ static int loopback_up(void)
 int fl_netns_enter(char **err)
 {
 	if (unshare(CLONE_NEWNET) < 0)
-		return fl_util_err(err, -errno, "failed to create the lab's network namespace: %s "
-				   "(r4hil-fakelab needs root, or CAP_SYS_ADMIN and CAP_NET_ADMIN; it never "
-				   "runs the router on the host's network)", strerror(errno));
+		return fl_util_err(err, -errno, "unshare(CLONE_NEWNET): %s (needs root, or CAP_SYS_ADMIN "
+				   "and CAP_NET_ADMIN; the router never runs on the host's network)",
+				   strerror(errno));
 	int ret = loopback_up();
 	if (ret < 0)
-		return fl_util_err(err, ret, "failed to bring up lo in the lab's network namespace: %s",
-				   strerror(-ret));
+		return fl_util_err(err, ret, "bringing up lo: %s", strerror(-ret));
 	return 0;
 }
