@@ -220,6 +220,29 @@ START_TEST(test_netns_lab_paths_still_work)
 }
 END_TEST
 
+START_TEST(test_netns_router_ssh_after_a_reboot)
+{
+	/* the SSH relay reopens its port at each boot: on the host, not in the lab */
+	int64_t now;
+	char *err = NULL;
+	ck_assert_msg(hil_fakelab_now(lab, &now, &err) == 0, "%s", err);
+	struct hil_ssh_result res = { 0 };
+	hil_ssh_exec(router, "reboot", NULL, 0, 5000, &res, &err);
+	hil_ssh_result_free(&res);
+	free(err);
+	err = NULL;
+	hil_ssh_disconnect(router);
+	ck_assert_msg(hil_fakelab_advance(lab, now + 120 * 1000, &err) == 0, "%s", err);
+	char *out = NULL;
+	ck_assert_int_eq(0, on_router("cat /proc/sys/kernel/random/boot_id", &out));
+	free(out);
+	char *truth = NULL;
+	ck_assert_int_eq(0, hil_fakelab_truth(lab, &truth, &err));
+	ck_assert_ptr_nonnull(strstr(truth, "up: boot 2"));
+	free(truth);
+}
+END_TEST
+
 /* Processes whose command line mentions @text. */
 static int processes_with(const char *text)
 {
@@ -267,6 +290,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_netns_listener_inside_is_not_on_the_host);
 	tcase_add_test(tc, test_netns_nothing_outside_the_lab_is_reachable);
 	tcase_add_test(tc, test_netns_lab_paths_still_work);
+	tcase_add_test(tc, test_netns_router_ssh_after_a_reboot);
 	tcase_add_test(tc, test_netns_stop_leaves_no_process);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,7 +8,8 @@
  * harness uses (its HTTP servers, the SSH relay and forwarder listeners) on the
  * host's 127.0.0.1 first, then enters the namespace; what it creates afterwards
  * (the same servers' inner listeners, the relay's connections to dropbear, the
- * sandboxes, which bwrap starts in the caller's namespace) lives inside.
+ * sandboxes, which bwrap starts in the caller's namespace) lives inside, unless
+ * made with fl_netns_host_socket.
  */
 #ifndef FL_NETNS_H
 #define FL_NETNS_H
@@ -20,5 +21,12 @@
  * @err) a malloc'd message for the caller to free.
  */
 int fl_netns_enter(char **err);
+
+/*
+ * socket(2) in the host's network namespace, for a harness-facing listener opened
+ * after fl_netns_enter (the router's SSH relay reopens its port at every boot).
+ * Before fl_netns_enter (or without it), a plain socket(2). -1 with errno.
+ */
+int fl_netns_host_socket(int domain, int type, int protocol);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * A TCP forwarder in the fake lab's loop, for a port the harness reaches on the
  * host but whose server (dropbear) runs in the lab's network namespace
- * (sandbox/netns.h): it listens on the host's 127.0.0.1 and, for each connection,
+ * (sandbox/netns.h): it listens on the host's 127.0.0.1 (fl_netns_host_socket) and, for each connection,
  * connects to 127.0.0.1:target in the namespace the process is in at that moment,
  * then copies bytes both ways. Non-blocking: a slow reader holds back only its own
  * connection. An end of stream on one side is passed on as a half-close
