@@ -3,7 +3,9 @@
  *
  * Serves the same interfaces as the real lab (the router's SSH, Home Assistant's
  * REST API, the plug's HTTP API) plus a control endpoint for virtual time and
- * physical injections, and describes them all in DIR/lab.json.
+ * physical injections, and describes them all in DIR/lab.json. The router, the
+ * ONU and HA's shell commands run in the lab's own network namespace
+ * (sandbox/netns.h): they reach the lab and nothing else.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 
 #include "r4hil/isotime.h"
 #include "sandbox/keys.h"
+#include "sandbox/netns.h"
 #include "sandbox/rootfs.h"
 #include "servers/control.h"
 #include "servers/faults.h"
@@ -28,6 +31,7 @@
 #include "servers/httpd.h"
 #include "servers/plug.h"
 #include "servers/shellcmd.h"
+#include "servers/tcpfwd.h"
 #include "world/loop.h"
 #include "world/modelfs.h"
 #include "world/truth.h"
@@ -68,6 +72,7 @@ struct lab {
 	char ha_token[65], control_token[65], hw_token[65];
 	int ssh_port;
 	int onu_ssh_port;
+	struct fl_tcpfwd *onu_fwd; /* the harness's `ssh onu`, from the host into the lab's namespace */
 	char *harness_pub; /* the harness's public key, authorized on the router and the ONU */
 };
 
@@ -85,7 +90,8 @@ static void usage(FILE *out)
 		"                     [--ha-config FILE] [--start ISO8601] [--plug TYPE] [--quiet]\n"
 		"\n"
 		"Start a fake BPI-R4 lab on 127.0.0.1 in virtual time and describe it in\n"
-		"DIR/lab.json. Runs until SIGINT/SIGTERM or POST /control/shutdown.\n"
+		"DIR/lab.json. Runs until SIGINT/SIGTERM or POST /control/shutdown. The\n"
+		"router and the ONU run in a network namespace of the lab's own (needs root).\n"
 		"\n"
 		"  --dir DIR           run directory (created; must be empty or absent)\n"
 		"  --overlay DIR       firmware overlay (the router's files/); repeat to layer\n"
@@ -198,7 +204,7 @@ static int write_secret(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
-/* A free TCP port on 127.0.0.1 for dropbear (which binds it itself a moment later). */
+/* A free TCP port on 127.0.0.1 for the router's dropbear (which binds it itself in the lab's namespace). */
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -321,8 +327,7 @@ static int provision_onu(struct lab *lab)
 		return fail("failed to provision the ONU's SSH keys", err);
 	}
 	free(pub);
-	lab->onu_ssh_port = free_port();
-	if (lab->onu_ssh_port < 0 || fl_keys_host(rootfs, lab->onu_ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0)
+	if (fl_keys_host(rootfs, lab->onu_ssh_port, lab_path(lab, "keys/known_hosts"), &err) < 0)
 		return fail("failed to create the ONU's host key", err);
 	if (fl_modelfs_init(model) < 0)
 		return fail("failed to create the ONU's model files", NULL);
@@ -330,6 +335,23 @@ static int provision_onu(struct lab *lab)
 	fl_modelfs_printf(model, "hw_token", "%s\n", lab->hw_token);
 	write_argv_secrets(lab, model);
 	return 0;
+}
+
+/*
+ * Everything the harness uses listens on the host's loopback by now: enter the
+ * lab's own network namespace, where the sandboxes will run, and serve HA (the
+ * router's pushes) and control (the shims' /hw) there at the same addresses.
+ */
+static int enter_lab_network(struct lab *lab)
+{
+	char *err = NULL;
+	if (fl_netns_enter(&err) < 0)
+		return fail("failed to create the lab's network namespace", err);
+	int ret = fl_httpd_listen_here(lab->ha_httpd);
+	if (!ret)
+		ret = fl_httpd_listen_here(lab->control_httpd);
+	errno = -ret;
+	return ret < 0 ? fail("failed to serve HA and control in the lab's network namespace", NULL) : 0;
 }
 
 static int start_servers(struct lab *lab)
@@ -475,6 +497,13 @@ static int setup(struct lab *lab)
 	lab->faults.target_ctx = lab;
 	if (fl_faults_ssh_relay_start(&lab->faults, lab->ssh_port) < 0)
 		return fail("failed to start the SSH relay", NULL);
+	/* the ONU's dropbear listens inside on the port the harness connects to on the host */
+	lab->onu_fwd = fl_tcpfwd_start(lab->loop, 0);
+	if (!lab->onu_fwd)
+		return fail("failed to start the ONU's SSH forwarder", NULL);
+	lab->onu_ssh_port = fl_tcpfwd_port(lab->onu_fwd);
+	if (enter_lab_network(lab) < 0)
+		return -1;
 	if (provision_router(lab) < 0 || provision_onu(lab) < 0)
 		return -1;
 
@@ -509,6 +538,7 @@ static int setup(struct lab *lab)
 static void teardown(struct lab *lab)
 {
 	fl_faults_stop(&lab->faults);
+	fl_tcpfwd_stop(lab->onu_fwd);
 	fl_world_free(lab->world);
 	fl_httpd_stop(lab->control_httpd);
 	fl_httpd_stop(lab->plug_httpd);

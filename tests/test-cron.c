@@ -10,6 +10,7 @@
 
 #include "sandbox/cron.h"
 #include "sandbox/crontab.h"
+#include "sandbox/netns.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
 #include "testutil.h"
@@ -206,8 +207,9 @@ static int count(const char *text, const char *needle)
 
 START_TEST(test_cron_driver_runs_due_lines_in_order)
 {
-	char *dir = hil_test_tmpdir("cron");
 	char rootfs[512], model[512], run[512], tmpl[512], path[1024], routerd[512], *err = NULL;
+	ck_assert_msg(fl_netns_enter(&err) == 0, "%s", err); /* as in the fake lab */
+	char *dir = hil_test_tmpdir("cron");
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
 	snprintf(model, sizeof(model), "%s/model", dir);
 	snprintf(run, sizeof(run), "%s/run", dir);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sandbox/keys.h"
+#include "sandbox/netns.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
 #include "servers/httpd.h"
@@ -72,6 +73,9 @@ static bool port_accepts(int port)
 /* A rootfs from the build's template plus a tiny overlay, and a model dir. */
 static void lab_setup(struct lab *lab, const char *tag)
 {
+	/* as in the fake lab: the test's own process (forked per test) and its sandbox */
+	char *err = NULL;
+	ck_assert_msg(fl_netns_enter(&err) == 0, "%s", err);
 	memset(lab, 0, sizeof(*lab));
 	lab->dir = hil_test_tmpdir(tag);
 	snprintf(lab->rootfs, sizeof(lab->rootfs), "%s/rootfs", lab->dir);
@@ -87,7 +91,7 @@ static void lab_setup(struct lab *lab, const char *tag)
 	hil_test_write_file(at(lab, "%s/%s", "overlay/etc/bpi-r4-ha.env"),
 			    "# HA endpoint\nHA_URL=http://ha.lan:8123\nexport HA_TOKEN=old\nKEEP=1\n");
 
-	char tmpl[512], *err = NULL;
+	char tmpl[512];
 	snprintf(tmpl, sizeof(tmpl), "%s/rootfs-template", hil_test_build_dir());
 	ck_assert_msg(fl_rootfs_assemble(tmpl, at(lab, "%s/%s", "overlay"), lab->rootfs, &err) == 0,
 		      "%s", err);

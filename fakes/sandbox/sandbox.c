@@ -154,8 +154,8 @@ static void build_argv(const struct fl_sandbox *sb, struct argv_buf *a)
 	arg_add(a, "--dev"), arg_add(a, "/dev");
 	arg_add(a, "--proc"), arg_add(a, "/proc");
 	/*
-	 * bwrap leaves /proc/sys writable when it runs as root, and the host's network
-	 * namespace is shared: a router script's `sysctl -w` would set the host's
+	 * bwrap leaves /proc/sys writable when it runs as root, and most of it is not
+	 * per network namespace: a router script's `sysctl -w` would set the host's
 	 * kernel. Read-only; the sysctls the router may set are model files (procredir).
 	 */
 	arg_add(a, "--ro-bind"), arg_add(a, "/proc/sys"), arg_add(a, "/proc/sys");

@@ -5,9 +5,11 @@
  *
  * Safety: bwrap runs as root here, so the sandbox drops every capability but the
  * few dropbear and file ownership need (no CAP_NET_ADMIN, CAP_SYS_TIME,
- * CAP_SYS_ADMIN, ...): nothing inside can reconfigure the host's network or clock.
- * /proc/sysrq-trigger is always our own file. The network namespace is shared so
- * that the host reaches dropbear and the sandbox reaches the fake HA on 127.0.0.1.
+ * CAP_SYS_ADMIN, ...): nothing inside can reconfigure the lab's network or the
+ * host's clock. /proc/sysrq-trigger is always our own file. bwrap starts the
+ * sandbox in the caller's network namespace: in the fake lab, the lab's own
+ * (sandbox/netns.h), shared with the ONU and HA's shell commands, where dropbear
+ * and the fake HA meet on 127.0.0.1 and nothing else is reachable.
  */
 #ifndef FL_SANDBOX_H
 #define FL_SANDBOX_H

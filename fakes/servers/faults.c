@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox/netns.h"
 #include "world/loop.h"
 #include "world/truth.h"
 
@@ -185,7 +186,8 @@ static void on_accept(void *arg, int lfd)
 
 static int listen_on(struct fl_faults *f, int port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* the harness's side: on the host even when reopened from inside the lab's namespace */
+	int fd = fl_netns_host_socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	socklen_t len = sizeof(sa);

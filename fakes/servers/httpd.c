@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "world/loop.h"
 
@@ -18,7 +20,9 @@ struct suspended {
 };
 
 struct fl_httpd {
+	struct fl_loop *loop;
 	struct MHD_Daemon *daemon;
+	int inner_fd; /* fl_httpd_listen_here's listener, or -1 */
 	struct suspended *suspended;
 	size_t n_suspended;
 	char *name;
@@ -173,6 +177,8 @@ struct fl_httpd *fl_httpd_start(struct fl_loop *loop, const char *name, uint16_t
 	struct fl_httpd *httpd = calloc(1, sizeof(*httpd));
 	if (!httpd)
 		return NULL;
+	httpd->loop = loop;
+	httpd->inner_fd = -1;
 	httpd->name = strdup(name);
 	httpd->handler = handler;
 	httpd->ctx = ctx;
@@ -209,10 +215,48 @@ void fl_httpd_stop(struct fl_httpd *httpd)
 		fl_http_reply(&resp, 503, "{\"message\":\"Shutting down.\"}");
 		fl_httpd_resume(httpd, httpd->suspended[0].conn, &resp);
 	}
+	if (httpd->inner_fd >= 0) {
+		fl_fd_unwatch(httpd->loop, httpd->inner_fd);
+		close(httpd->inner_fd);
+	}
 	MHD_stop_daemon(httpd->daemon);
 	free(httpd->suspended);
 	free(httpd->name);
 	free(httpd);
+}
+
+/* The daemon listens on the host only: connections from inside are handed to it. */
+static void inner_accept(void *arg, int fd)
+{
+	struct fl_httpd *httpd = arg;
+	for (;;) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		int c = accept4(fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0)
+			return;
+		MHD_add_connection(httpd->daemon, c, (struct sockaddr *)&addr, len); /* closes c on failure */
+	}
+}
+
+int fl_httpd_listen_here(struct fl_httpd *httpd)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(httpd->port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int one = 1, ret = 0;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+		ret = -errno;
+	if (!ret)
+		ret = fl_fd_watch(httpd->loop, fd, inner_accept, httpd);
+	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	httpd->inner_fd = fd;
+	return 0;
 }
 
 uint16_t fl_httpd_port(const struct fl_httpd *httpd)

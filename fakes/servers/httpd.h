@@ -39,6 +39,14 @@ typedef int (*fl_http_handler)(void *ctx, const struct fl_http_req *req, struct 
 struct fl_httpd *fl_httpd_start(struct fl_loop *loop, const char *name, uint16_t port,
 				fl_http_handler handler, void *ctx);
 void fl_httpd_stop(struct fl_httpd *httpd); /* NULL-safe */
+
+/*
+ * Also accept on 127.0.0.1 at the same port in the network namespace the process
+ * is in now: the fake lab calls it once inside the lab's namespace
+ * (sandbox/netns.h), so that the router reaches the server at the address the
+ * harness uses. Same handler, same suspended requests. 0 or -errno.
+ */
+int fl_httpd_listen_here(struct fl_httpd *httpd);
 uint16_t fl_httpd_port(const struct fl_httpd *httpd);
 
 /* Query argument @key (decoded), header @name; NULL if absent. */

@@ -3,7 +3,8 @@
  * (/config is HA's configuration directory), in a sandbox whose ssh client config
  * maps the real lab's addresses (192.168.1.254, bpi-r4; onu) to the fake router's
  * and the fake ONU's loopback ports. Any other host is refused by ssh itself: no packet ever goes to
- * a real-lab address.
+ * a real-lab address. The sandbox runs in the caller's network namespace: in the
+ * fake lab, the lab's own (sandbox/netns.h), where those ports are.
  */
 #ifndef FL_SHELLCMD_H
 #define FL_SHELLCMD_H

@@ -255,6 +255,17 @@ int fl_loop_add_poller(struct fl_loop *loop, const struct fl_poller_ops *ops, vo
 	return 0;
 }
 
+void fl_loop_remove_poller(struct fl_loop *loop, const struct fl_poller_ops *ops, void *ctx)
+{
+	for (size_t i = 0; i < loop->n_pollers; i++) {
+		if (loop->pollers[i].ops != ops || loop->pollers[i].ctx != ctx)
+			continue;
+		memmove(&loop->pollers[i], &loop->pollers[i + 1], (loop->n_pollers - i - 1) * sizeof(loop->pollers[0]));
+		loop->n_pollers--;
+		return;
+	}
+}
+
 static void finish_child(struct fl_loop *loop, struct child *c, int status)
 {
 	struct child **pp = &loop->children;

@@ -78,6 +78,8 @@ void fl_loop_busy_dec(struct fl_loop *loop);
 bool fl_loop_busy(const struct fl_loop *loop);
 
 int fl_loop_add_poller(struct fl_loop *loop, const struct fl_poller_ops *ops, void *ctx);
+/* Remove the poller added with @ops and @ctx; not from a poller's own callbacks. */
+void fl_loop_remove_poller(struct fl_loop *loop, const struct fl_poller_ops *ops, void *ctx);
 
 /*
  * Serve I/O for up to @max_wait_ms of real time (one select round), reap children,
