@@ -80,6 +80,27 @@ static void report(struct engine *e, const char *waiting_for)
 	e->progress->update(e->progress->ctx, &info);
 }
 
+/*
+ * A lab part that keeps timing out (hil_plug_broken) ends the scenario as an error
+ * at once: waiting out the rest of it would only add timeouts, and no verdict can
+ * come of it. Teardown still runs. 0, or -EIO with the error set.
+ */
+static int lab_broken(struct engine *e)
+{
+	int on;
+	char *err = NULL, *state = NULL;
+	if (e->t->plug && hil_plug_broken(e->t->plug))
+		hil_plug_get(e->t->plug, &on, &err); /* fails at once, with the plug's story */
+	else if (e->t->ha && hil_ha_broken(e->t->ha))
+		hil_ha_get_state(e->t->ha, "sun.sun", &state, &err); /* the same for HA */
+	else
+		return 0;
+	set_error(e, "%s", err ? err : "a lab part is broken");
+	free(err);
+	free(state);
+	return -EIO;
+}
+
 /* Let time pass until @target (epoch ms), polling the observers on their period. */
 static int wait_until(struct engine *e, int64_t target, const char *waiting_for)
 {
@@ -95,6 +116,8 @@ static int wait_until(struct engine *e, int64_t target, const char *waiting_for)
 			while (e->next_poll <= now)
 				e->next_poll += period;
 			report(e, waiting_for);
+			if (lab_broken(e) < 0)
+				return -EIO;
 		}
 		if (now >= target)
 			return 0;

@@ -18,6 +18,8 @@
 struct hil_ha {
 	char *base;
 	char *token;
+	int unanswered;     /* calls in a row that got no HTTP answer at all */
+	char *last_failure; /* the last one's message, for the broken latch */
 };
 
 struct hil_ha *hil_ha_new(const char *base_url, const char *token)
@@ -53,6 +55,7 @@ void hil_ha_free(struct hil_ha *ha)
 		explicit_bzero(ha->token, strlen(ha->token));
 	free(ha->token);
 	free(ha->base);
+	free(ha->last_failure);
 	free(ha);
 }
 
@@ -88,6 +91,11 @@ static char *reply_message(const struct hil_http_resp *resp)
 }
 
 /* One API call; 0 only for 2xx, with the answer left in @resp. */
+int hil_ha_broken(const struct hil_ha *ha)
+{
+	return ha->unanswered >= HIL_HA_BROKEN_AFTER;
+}
+
 static int call(struct hil_ha *ha, const char *method, const char *path, const char *body,
 		const char *action, const char *object, struct hil_http_resp *resp,
 		char **err)
@@ -95,6 +103,12 @@ static int call(struct hil_ha *ha, const char *method, const char *path, const c
 	char *url, *e = NULL, *msg;
 	int ret;
 
+	/* labgrid's broken latch: an HA that keeps timing out is not asked again */
+	if (hil_ha_broken(ha)) {
+		hil_transport_seterr(err, "HA broken: %s gave no answer to %d requests in a row (last: %s)",
+				     ha->base, ha->unanswered, ha->last_failure ? ha->last_failure : "?");
+		return -EIO;
+	}
 	if (asprintf(&url, "%s%s", ha->base, path) < 0) {
 		hil_transport_seterr(err, "failed to %s: %s: out of memory", action, object);
 		return -ENOMEM;
@@ -106,9 +120,12 @@ static int call(struct hil_ha *ha, const char *method, const char *path, const c
 	free(url);
 	if (ret) {
 		hil_transport_seterr(err, "failed to %s: %s: %s", action, object, e ? e : "");
-		free(e);
+		ha->unanswered++;
+		free(ha->last_failure);
+		ha->last_failure = e;
 		return ret;
 	}
+	ha->unanswered = 0; /* any HTTP answer, even 401: HA is there */
 	if (resp->status >= 200 && resp->status < 300)
 		return 0;
 	msg = reply_message(resp);

@@ -23,6 +23,17 @@ struct hil_ha *hil_ha_new(const char *base_url, const char *token);
  */
 void hil_ha_free(struct hil_ha *ha);
 
+/* Calls in a row without any HTTP answer after which HA is broken. */
+#define HIL_HA_BROKEN_AFTER 3
+
+/*
+ * hil_ha_broken() - 1 once HIL_HA_BROKEN_AFTER calls in a row got no answer at
+ * all (timeouts, refused connections; an HTTP error such as 401 is an answer).
+ * Every call then fails at once with -EIO naming HA and the last failure, so
+ * that a scenario ends as an error instead of waiting out a timeout per poll.
+ */
+int hil_ha_broken(const struct hil_ha *ha);
+
 /*
  * All calls below: @err, if non-NULL, receives a malloc'd message on failure
  * (caller frees) that includes HA's {"message"} text when there is one.
