@@ -76,10 +76,17 @@ struct lab {
 	char *harness_pub; /* the harness's public key, authorized on the router and the ONU */
 };
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, in_setup;
 
 static void on_signal(int sig)
 {
+	/*
+	 * Setup (loading 200 000 automations, booting) has no loop to return to: end
+	 * at once. What it started dies with it (bwrap --die-with-parent, the
+	 * namespace), and a harness that asked for the stop removes the directory.
+	 */
+	if (in_setup)
+		_exit(128 + sig);
 	stop_signal = sig;
 }
 
@@ -614,9 +621,12 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (setup(&lab) < 0) {
+	in_setup = 1;
+	int setup_ret = setup(&lab);
+	in_setup = 0;
+	if (setup_ret < 0 || stop_signal) {
 		teardown(&lab);
-		return 3;
+		return setup_ret < 0 ? 3 : 128 + stop_signal;
 	}
 	print_banner(&lab);
 	while (!stop_signal && !lab.control.stop_requested) {

@@ -203,6 +203,13 @@ START_TEST(test_cli_bad_inputs_exit_2_before_anything_runs)
 	expect_refused_input(fifo_overlay, out, "overlay/etc/pipe\" is not a regular file");
 	const char *out_file[] = { "run", "--out", file, "sfp-blip", NULL };
 	expect_refused_input(out_file, out, "exists and is not a directory");
+	/* a scenario file of 17 MiB is refused before it is read */
+	char *big = at("big.json");
+	hil_test_write_file(big, "{");
+	ck_assert_int_eq(0, truncate(big, 17 << 20));
+	const char *big_scenario[] = { "run", "--out", out, big, NULL };
+	expect_refused_input(big_scenario, out, "big.json: failed to read: File too large");
+	free(big);
 	free(out), free(yaml), free(fifo), free(file), free(overlay), free(overlay_etc), free(overlay_fifo);
 }
 END_TEST
@@ -329,12 +336,18 @@ static Suite *suite(void)
 	tcase_add_test(fast, test_cli_help_and_list);
 	tcase_add_test(fast, test_cli_every_scenario_is_killed_by_a_mutant);
 	suite_add_tcase(s, fast);
-	TCase *runs = tcase_create("runs");
-	tcase_add_checked_fixture(runs, setup, teardown);
-	tcase_set_timeout(runs, 600);
-	tcase_add_test(runs, test_cli_catalogue_passes_on_the_reference_system);
-	tcase_add_test(runs, test_cli_same_inputs_same_timeline);
-	suite_add_tcase(s, runs);
+	/* the two long runs are TCases of their own: ctest runs them side by side
+	 * (tests/CMakeLists.txt: test-cli-catalogue, test-cli-timeline) */
+	TCase *catalogue = tcase_create("catalogue");
+	tcase_add_checked_fixture(catalogue, setup, teardown);
+	tcase_set_timeout(catalogue, 600);
+	tcase_add_test(catalogue, test_cli_catalogue_passes_on_the_reference_system);
+	suite_add_tcase(s, catalogue);
+	TCase *timeline = tcase_create("timeline");
+	tcase_add_checked_fixture(timeline, setup, teardown);
+	tcase_set_timeout(timeline, 600);
+	tcase_add_test(timeline, test_cli_same_inputs_same_timeline);
+	suite_add_tcase(s, timeline);
 	return s;
 }
 

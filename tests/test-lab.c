@@ -143,6 +143,9 @@ START_TEST(test_lab_duplicate_keys_refused)
 			 "  \"router\": {\"host\": \"127.0.0.1\", \"key\": \"/k\", \"known_hosts\": \"/kh\"},\n"
 			 "  \"permits\": [\"power\"],\n  \"permits\": []\n}\n",
 			 "5:3", "duplicate key \"permits\" (first at 4:3)");
+	/* a name, not an address: the docs require one (the host key is pinned per address) */
+	assert_lab_error("{\n  \"name\": \"l\",\n  \"router\": {\"host\": \"bpi-r4.lan\", \"key\": \"/k\", \"known_hosts\": \"/kh\"}\n}\n",
+			 "3:22", "router.host: expected a numeric IPv4 or IPv6 address, got \"bpi-r4.lan\"");
 	assert_lab_error("{\n  \"name\": \"l\",\n  \"router\": {\"host\": \"127.0.0.1\", \"port\": 1e999}\n}\n",
 			 "3:43", "number out of range: 1e999");
 }

@@ -4,6 +4,7 @@
  */
 #include "r4hil/lab.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -284,6 +285,21 @@ static void get_secret(struct loader *ld, json_object *obj, const char *what, in
 	free(e);
 }
 
+/*
+ * A host is a numeric address, as the lab docs say: a name would be looked up
+ * through the host's resolver at every connect, and the pinned host key belongs
+ * to one address.
+ */
+static void check_address(struct loader *ld, const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (!host || inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1)
+		return;
+	push(ld, "host");
+	report(ld, HIL_JSONPOS_VALUE, EINVAL, "expected a numeric IPv4 or IPv6 address, got \"%s\"", host);
+	pop(ld);
+}
+
 /* ---- sections ---- */
 
 static void load_ssh(struct loader *ld, json_object *root, const char *key, int required,
@@ -296,6 +312,7 @@ static void load_ssh(struct loader *ld, json_object *root, const char *key, int 
 	push(ld, key);
 	check_keys(ld, o, keys);
 	get_string(ld, o, "host", 1, &ssh->host);
+	check_address(ld, ssh->host);
 	get_int(ld, o, "port", 1, 65535, 22, &ssh->port);
 	get_string(ld, o, "user", 0, &ssh->user);
 	if (!ssh->user)
@@ -484,7 +501,7 @@ int hil_lab_load(const char *path, struct hil_lab **out, char **err)
 	struct loader ld = { .file = path };
 	char *text = NULL;
 	size_t len = 0;
-	int ret = hil_file_read(path, &text, &len);
+	int ret = hil_file_read_max(path, &text, &len, HIL_FILE_MAX_INPUT);
 	if (ret < 0) {
 		if (asprintf(err, "%s: %s", path, strerror(-ret)) < 0)
 			*err = NULL;

@@ -1773,7 +1773,7 @@ int hil_scenario_load(const char *path, struct hil_scenario **out, char **errors
 	*out = NULL;
 	if (errors)
 		*errors = NULL;
-	ret = hil_file_read(path, &text, &len);
+	ret = hil_file_read_max(path, &text, &len, HIL_FILE_MAX_INPUT);
 	if (ret) {
 		if (errors && asprintf(errors, "%s: failed to read: %s\n", path, strerror(-ret)) < 0)
 			*errors = NULL;

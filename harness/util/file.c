@@ -2,12 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int hil_file_read(const char *path, char **out, size_t *len)
+int hil_file_read_max(const char *path, char **out, size_t *len, size_t max)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -41,8 +42,13 @@ int hil_file_read(const char *path, char **out, size_t *len)
 		fclose(f);
 		return ret;
 	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	if ((uint64_t)st.st_size > max)
+		ret = -EFBIG; /* refused before reading a byte */
+	while (!ret && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		fwrite(chunk, 1, got, mem);
+		if (ftell(mem) > (long)max)
+			ret = -EFBIG; /* a file that grew while read */
+	}
 	if (ferror(f))
 		ret = -EIO;
 	fclose(f);
@@ -56,4 +62,9 @@ int hil_file_read(const char *path, char **out, size_t *len)
 	if (len)
 		*len = n;
 	return 0;
+}
+
+int hil_file_read(const char *path, char **out, size_t *len)
+{
+	return hil_file_read_max(path, out, len, HIL_FILE_MAX_IMAGE);
 }
