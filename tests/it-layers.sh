@@ -24,8 +24,9 @@ else
 fi
 
 # The harness folder that implements r4hil/$1.h (reports, or include if none).
+harness_c=$(cd harness && find . -path ./include -prune -o -name '*.c' -print)
 place() {
-	p=$(cd harness && find . -path ./include -prune -o -name "$1.c" -print | head -n1)
+	p=$(echo "$harness_c" | grep -m1 "/$1\.c$" || true)
 	p=${p#./}; p=${p%%/*}
 	if [ -n "$p" ]; then echo "$p"; elif [ -f "reports/$1.c" ]; then echo reports; else echo include; fi
 }
