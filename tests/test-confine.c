@@ -15,7 +15,7 @@
 
 #include "kernellab.h"
 #include "r4hil/ssh.h"
-#include "sandbox/beneath.h"
+#include "core/beneath.h"
 #include "testutil.h"
 
 #define BOOT_MS 90000 /* procd's 2 s, the reboot's 5 s, a 70 s boot, and margin */

@@ -14,8 +14,8 @@
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
 #include "testutil.h"
-#include "world/loop.h"
-#include "world/truth.h"
+#include "core/loop.h"
+#include "core/truth.h"
 
 /* rm -rf @dir (links are removed, never followed); the sandbox must be down. */
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "servers/httpd.h"
+#include "core/httpd.h"
 #include "testutil.h"
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct record {
 	struct fl_loop *loop;

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "servers/ha.h"
-#include "servers/httpd.h"
+#include "core/httpd.h"
 #include "testutil.h"
-#include "world/loop.h"
+#include "core/loop.h"
 
 #define T0 ((fl_ms)1767225600000) /* 2026-01-01T00:00:00Z */
 

@@ -17,9 +17,9 @@
 #include "sandbox/netns.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
-#include "servers/httpd.h"
+#include "core/httpd.h"
 #include "testutil.h"
-#include "world/loop.h"
+#include "core/loop.h"
 
 #define INTERRUPTS "           CPU0       CPU1\n 120:      4242          0  GICv3 ethernet\n"
 

@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/beneath.h"
+#include "core/beneath.h"
 #include "sandbox/sandbox.h"
-#include "sandbox/util.h"
-#include "world/truth.h"
+#include "core/util.h"
+#include "core/truth.h"
 
 struct fl_cron {
 	struct fl_loop *loop;

@@ -11,7 +11,7 @@
 #define FL_CRON_H
 
 #include "sandbox/crontab.h"
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_sandbox;
 struct fl_truth;
@@ -20,7 +20,7 @@ struct fl_cron;
 /*
  * Start ticking at the next minute boundary after now. @crontab is the crontab's
  * path as the router names it (/etc/crontabs/root), under the host directory
- * @rootfs, resolved as the router sees it (fakes/sandbox/beneath.h); it is
+ * @rootfs, resolved as the router sees it (fakes/core/beneath.h); it is
  * re-read whenever its mtime changes, and a missing file means no jobs. Jobs get
  * the tag "cron-YYYYMMDDHHMM-<n>" (n from 1 within the minute), so their output is
  * in the sandbox's log/<tag>.log. NULL with errno on failure.

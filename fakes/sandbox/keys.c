@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 
 /* The first "ssh-..." line of dropbearkey's output, malloc'd, without newline. */
 static char *pubkey_from_output(const char *output)

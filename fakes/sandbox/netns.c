@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 
 /* The namespaces the process started in and the lab's; close-on-exec: no sandbox gets a way out. */
 static int host_ns = -1, lab_ns = -1;

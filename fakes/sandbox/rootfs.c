@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 
 static int copy_file(const char *src, const char *dst, mode_t mode, char **err)
 {

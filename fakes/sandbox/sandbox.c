@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox/beneath.h"
-#include "sandbox/util.h"
+#include "core/beneath.h"
+#include "core/util.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 #define BOOT_LIMIT_MS 5000
 #define KILL_LIMIT_MS 2000

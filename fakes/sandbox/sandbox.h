@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_truth;
 struct fl_sandbox;

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 #include "servers/faults.h"
-#include "world/loop.h"
-#include "world/truth.h"
+#include "core/loop.h"
+#include "core/truth.h"
 #include "world/world.h"
 
 static void reply_now(struct fl_control *c, struct fl_http_resp *resp)

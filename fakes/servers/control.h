@@ -8,7 +8,7 @@
 #ifndef FL_CONTROL_H
 #define FL_CONTROL_H
 
-#include "servers/httpd.h"
+#include "core/httpd.h"
 
 struct fl_loop;
 struct fl_world;

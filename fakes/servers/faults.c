@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "sandbox/netns.h"
-#include "world/loop.h"
-#include "world/truth.h"
+#include "core/loop.h"
+#include "core/truth.h"
 
 /* ---- the slow plug: requests held back in real time ---- */
 

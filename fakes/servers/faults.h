@@ -21,7 +21,7 @@
 #ifndef FL_FAULTS_H
 #define FL_FAULTS_H
 
-#include "servers/httpd.h"
+#include "core/httpd.h"
 
 struct fl_loop;
 struct fl_truth;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "servers/ha_internal.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 static int node_err(char **err, const char *path, const struct ha_node *n, const char *what)
 {

@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "servers/httpd.h"
-#include "world/loop.h"
+#include "core/httpd.h"
+#include "core/loop.h"
 
 struct fl_truth;
 struct fl_ha;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "servers/ha_internal.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 #define MAX_FRAMES 32
 

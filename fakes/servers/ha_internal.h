@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "servers/ha.h"
-#include "servers/strmap.h"
+#include "core/strmap.h"
 
 /* ---- ha_yaml.c: a YAML document as a tree that remembers where each node was ---- */
 

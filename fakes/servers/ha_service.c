@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "servers/ha_internal.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 /* A shell_command in flight; outlives @ha if HA is freed first (then only frees itself). */
 struct shell_call {

@@ -5,7 +5,7 @@
 #ifndef FL_PLUG_H
 #define FL_PLUG_H
 
-#include "servers/httpd.h"
+#include "core/httpd.h"
 
 struct fl_plug_device {
 	int (*get)(void *ctx);         /* 1 on, 0 off */

@@ -9,7 +9,7 @@
 #ifndef FL_SHELLCMD_H
 #define FL_SHELLCMD_H
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_shellcmd {
 	struct fl_loop *loop;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/netns.h"
-#include "world/loop.h"
+#include "core/loop.h"
 
 #define BUF_SIZE 65536
 

@@ -12,7 +12,7 @@
 
 #include "world/model.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 #include "world/world.h"
 
 #define LEAKS "argv-leaks"

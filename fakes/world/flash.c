@@ -16,12 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/beneath.h"
+#include "core/beneath.h"
 #include "sandbox/rootfs.h"
-#include "sandbox/util.h"
-#include "servers/httpd.h"
+#include "core/util.h"
+#include "core/httpd.h"
 #include "world/model.h"
-#include "world/truth.h"
+#include "core/truth.h"
 #include "world/world.h"
 
 #define KEEP_ARCHIVE "sysupgrade.tgz" /* at the rootfs' top, where the shim writes it */

@@ -15,14 +15,14 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "sandbox/beneath.h"
-#include "sandbox/util.h"
-#include "servers/httpd.h"
+#include "core/beneath.h"
+#include "core/util.h"
+#include "core/httpd.h"
 #include "world/kernel_internal.h"
 #include "world/wifi_log.h"
 #include "world/world.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 #define OSRELEASE "6.12.85"
 #define KVERSION "#0 SMP Sat Feb 28 12:00:00 2026"

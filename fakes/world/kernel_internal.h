@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "world/loop.h"
+#include "core/loop.h"
 #include "world/model.h"
 
 #define KERNEL_RING_BYTES (128 * 1024) /* CONFIG_LOG_BUF_SHIFT=17 */

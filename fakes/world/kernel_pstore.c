@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 #include "world/kernel_internal.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 #define VIEW "sys/fs/pstore"
 

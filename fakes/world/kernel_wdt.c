@@ -10,7 +10,7 @@
 
 #include "world/kernel_internal.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 #define WDT "sys/class/watchdog/watchdog0/"
 

@@ -11,7 +11,7 @@
 
 #include "sandbox/sandbox.h"
 #include "world/model.h"
-#include "world/truth.h"
+#include "core/truth.h"
 #include "world/wifi_log.h"
 
 #define MEM_FREE_MB 3700 /* a 4 GB BPI-R4 after boot */

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_world;
 struct fl_http_resp;

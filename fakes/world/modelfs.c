@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 
 static const char *const dirs[] = {
 	"proc", "sys", "sys/class", "sys/class/net", "sys/class/net/sfp-wan",

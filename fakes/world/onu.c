@@ -11,10 +11,10 @@
 
 #include "sandbox/sandbox.h"
 #include "servers/ha.h"
-#include "servers/httpd.h"
+#include "core/httpd.h"
 #include "world/model.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 #include "world/world.h"
 
 _Static_assert(FL_ONU_LINUX_MS + FL_ONU_PON_O5_MS == FL_ONU_REGISTER_MS, "ONU timing: 4 min to O5");

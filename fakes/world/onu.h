@@ -12,7 +12,7 @@
 #ifndef FL_ONU_H
 #define FL_ONU_H
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_world;
 struct fl_model_ops;

@@ -11,9 +11,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 #include "world/kernel_internal.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 static void warn(void *arg)
 {

@@ -8,7 +8,7 @@
 
 #include "servers/ha.h"
 #include "world/model.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 struct reach {
 	struct fl_world *w;

@@ -11,7 +11,7 @@
 #ifndef FL_REACH_H
 #define FL_REACH_H
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_model_ops;
 

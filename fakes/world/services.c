@@ -18,13 +18,13 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "sandbox/beneath.h"
+#include "core/beneath.h"
 #include "sandbox/sandbox.h"
-#include "sandbox/util.h"
-#include "servers/httpd.h"
+#include "core/util.h"
+#include "core/httpd.h"
 #include "world/model.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 #include "world/wan.h"
 #include "world/world.h"
 #include "world/services.h"

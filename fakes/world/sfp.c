@@ -7,10 +7,10 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
+#include "core/util.h"
 #include "world/model.h"
 #include "world/modelfs.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 #define DRIVER "sys/bus/platform/drivers/sfp"
 

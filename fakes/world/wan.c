@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/util.h"
-#include "servers/httpd.h"
+#include "core/util.h"
+#include "core/httpd.h"
 #include "world/model.h"
 #include "world/modelfs.h"
 #include "world/sfp.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 /* PPPoE timing (fakes/README.md): keepalive "5 1" and a netifd redial. */
 #define LCP_DETECT_MS (5 * FL_SECOND)       /* 5 unanswered LCP echoes, 1 s apart */

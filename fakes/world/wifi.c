@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "sandbox/sandbox.h"
-#include "servers/httpd.h"
+#include "core/httpd.h"
 #include "world/model.h"
-#include "world/truth.h"
+#include "core/truth.h"
 #include "world/wifi_combo.h"
 #include "world/wifi_log.h"
 

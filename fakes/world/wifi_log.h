@@ -6,7 +6,7 @@
 #ifndef FL_WIFI_LOG_H
 #define FL_WIFI_LOG_H
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_world;
 

@@ -8,14 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/beneath.h"
+#include "core/beneath.h"
 #include "sandbox/cron.h"
 #include "sandbox/sandbox.h"
 #include "servers/ha.h"
 #include "world/model.h"
 #include "world/modelfs.h"
 #include "world/onu.h"
-#include "world/truth.h"
+#include "core/truth.h"
 
 /*
  * IRQ counts are kept in millionths of an interrupt so that a baseline of

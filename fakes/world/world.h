@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_truth;
 struct fl_ha;

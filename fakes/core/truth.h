@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 struct fl_truth;
 

@@ -1,4 +1,4 @@
-#include "world/loop.h"
+#include "core/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "servers/httpd.h"
+#include "core/httpd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "world/loop.h"
+#include "core/loop.h"
 
 #define MAX_BODY (1 << 20)
 

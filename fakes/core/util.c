@@ -1,4 +1,4 @@
-#include "sandbox/util.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "sandbox/beneath.h"
+#include "core/beneath.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "servers/strmap.h"
+#include "core/strmap.h"
 
 #include <errno.h>
 #include <stdint.h>

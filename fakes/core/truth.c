@@ -1,4 +1,4 @@
-#include "world/truth.h"
+#include "core/truth.h"
 
 #include <errno.h>
 #include <json-c/json.h>
