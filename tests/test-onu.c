@@ -225,7 +225,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("onu");
 	TCase *tc = tcase_create("models");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180); /* each test boots a lab; one took over 60 s on a loaded machine */
 	tcase_add_test(tc, test_onu_ssh_and_soft_pon_reboot_clear_a_soft_wedge);
 	tcase_add_test(tc, test_onu_power_wedge_needs_power_and_sensor_goes_unavailable);
 	tcase_add_test(tc, test_onu_optical_storm_drops_o5_until_power_loss);
