@@ -192,8 +192,9 @@ void hil_sshfix_stop(struct hil_sshfix *f)
 	kill(f->pid, SIGKILL);
 	waitpid(f->pid, NULL, 0);
 	f->pid = 0;
-	/* --die-with-parent kills the sandbox; wait until the port is closed. */
-	for (int i = 0; i < 200 && hil_tcp_probe("127.0.0.1", f->port, 100) == 0; i++)
+	/* --die-with-parent kills the sandbox; wait until the port is closed (up to
+	 * 10 s: a loaded CI machine took over 2 s, and test-ssh's probe saw it open) */
+	for (int i = 0; i < 1000 && hil_tcp_probe("127.0.0.1", f->port, 100) == 0; i++)
 		usleep(10000);
 }
 
