@@ -8,15 +8,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build-fuzz
 secs=${1:-5}
 
-if ! command -v clang >/dev/null 2>&1; then
+# libFuzzer's runtime is in libclang-rt-dev, only recommended by clang
+if ! command -v clang >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
 	if [ "$(id -u)" -eq 0 ]; then
-		echo "r4hil: installing: clang"
+		echo "r4hil: installing: clang libclang-rt-dev"
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends clang >/dev/null
+		apt-get install -y -qq --no-install-recommends clang libclang-rt-dev >/dev/null
 	else
-		echo "r4hil: clang missing. Install it with:" >&2
-		echo "  sudo apt-get install -y clang" >&2
+		echo "r4hil: clang or libFuzzer missing. Install them with:" >&2
+		echo "  sudo apt-get install -y clang libclang-rt-dev" >&2
 		exit 2
 	fi
 fi
