@@ -140,9 +140,8 @@ char *fl_beneath_read_fd(int fd, size_t cap, size_t *len)
 	return NULL;
 }
 
-char *fl_beneath_read_file(const char *root, const char *path, size_t cap, size_t *len)
+char *fl_beneath_read_and_close(int fd, size_t cap, size_t *len)
 {
-	int fd = fl_beneath_open_file_at(root, path, O_RDONLY, 0, NULL);
 	if (fd < 0) {
 		errno = -fd;
 		return NULL;
@@ -152,6 +151,11 @@ char *fl_beneath_read_file(const char *root, const char *path, size_t cap, size_
 	close(fd);
 	errno = saved;
 	return text;
+}
+
+char *fl_beneath_read_file(const char *root, const char *path, size_t cap, size_t *len)
+{
+	return fl_beneath_read_and_close(fl_beneath_open_file_at(root, path, O_RDONLY, 0, NULL), cap, len);
 }
 
 bool fl_beneath_exists(const char *root, const char *path)

@@ -39,6 +39,9 @@ int fl_beneath_open_file_at(const char *root, const char *path, int flags, mode_
  */
 char *fl_beneath_read_fd(int fd, size_t cap, size_t *len);
 
+/* fl_beneath_read_fd() of a just-opened @fd, which it closes; @fd < 0 is -errno of the open. */
+char *fl_beneath_read_and_close(int fd, size_t cap, size_t *len);
+
 /* The regular file @path under @root, at most @cap bytes. NULL with errno. The caller frees. */
 char *fl_beneath_read_file(const char *root, const char *path, size_t cap, size_t *len);
 

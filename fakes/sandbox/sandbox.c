@@ -679,16 +679,8 @@ char *fl_sandbox_read_log(const struct fl_sandbox *sb, const char *tag, size_t *
 {
 	char rel[256];
 	snprintf(rel, sizeof(rel), "log/%s.log", tag);
-	int fd = fl_beneath_open_file(sb->run_dir_fd, rel, O_RDONLY | O_NOFOLLOW, 0, NULL);
-	if (fd < 0) {
-		errno = -fd;
-		return NULL;
-	}
-	char *text = fl_beneath_read_fd(fd, FL_BENEATH_READ_MAX, len);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return text;
+	return fl_beneath_read_and_close(fl_beneath_open_file(sb->run_dir_fd, rel, O_RDONLY | O_NOFOLLOW, 0, NULL),
+					 FL_BENEATH_READ_MAX, len);
 }
 
 int fl_sandbox_write_clock(const char *model_dir, fl_ms now)
